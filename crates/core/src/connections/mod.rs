@@ -1,0 +1,14 @@
+//! Connections to Confluence, ServiceNow and Azure DevOps: adding them
+//! (validated, secrets sealed), listing them without secrets, choosing the
+//! default, removing them, and opening their credentials for use.
+
+pub mod model;
+mod service;
+mod validate;
+
+pub use model::{
+    AuthType, ConnectionStatus, ConnectionView, CredentialKind, CredentialView, Provider,
+    ProviderConfig,
+};
+pub use service::NewConnection;
+pub use validate::{validate_base_url, validate_name};

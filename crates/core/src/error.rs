@@ -1,0 +1,98 @@
+//! The error every core function returns. Callers match on [`ErrorKind`];
+//! `Display` is a sentence a person can act on, and never holds a secret.
+
+use crate::http::HttpError;
+use crate::store::StoreError;
+use crate::vault::VaultError;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input that breaks a rule; `field` names the flag or form field.
+    #[error("invalid {field}: {message}")]
+    InvalidInput { field: String, message: String },
+
+    #[error("{what} not found: {name}")]
+    NotFound { what: &'static str, name: String },
+
+    #[error("{0}")]
+    Conflict(String),
+
+    /// The connection needs the user: reconnect, new token, missing secret.
+    #[error("authentication needed for connection '{connection}': {reason}")]
+    AuthNeeded { connection: String, reason: String },
+
+    /// A feature this build does not offer yet for this provider.
+    #[error("{0}")]
+    Unsupported(String),
+
+    #[error(transparent)]
+    AuditBroken(#[from] crate::audit::ChainBroken),
+
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+
+    #[error(transparent)]
+    Http(#[from] HttpError),
+
+    #[error(transparent)]
+    Store(#[from] StoreError),
+
+    #[error("could not {action}: {source}")]
+    Io {
+        action: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// What kind of failure, for exit codes and UI treatment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    InvalidInput,
+    NotFound,
+    Conflict,
+    AuthNeeded,
+    /// A remote service refused or failed.
+    Remote,
+    /// Local failure: disk, database, a tampered vault.
+    Local,
+}
+
+impl Error {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn io(action: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            action: action.into(),
+            source,
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidInput { .. } => ErrorKind::InvalidInput,
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::Conflict(_) => ErrorKind::Conflict,
+            Error::AuthNeeded { .. } => ErrorKind::AuthNeeded,
+            Error::Unsupported(_) => ErrorKind::InvalidInput,
+            Error::Vault(e) if e.is_key_problem() => ErrorKind::AuthNeeded,
+            Error::AuditBroken(_) | Error::Vault(_) | Error::Store(_) | Error::Io { .. } => {
+                ErrorKind::Local
+            }
+            Error::Http(e) => e.kind(),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Store(StoreError::Sqlite(e))
+    }
+}

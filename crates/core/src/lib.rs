@@ -1,0 +1,19 @@
+//! Incident Bridge core: everything but the window.
+//!
+//! Front ends (the CLI in `crates/cli`, the Tauri shell later) parse input,
+//! call one function here and format the result. Rules live in this crate.
+
+pub mod app;
+pub mod audit;
+pub mod connections;
+pub mod error;
+pub mod http;
+pub mod paths;
+pub mod secret;
+pub mod store;
+pub mod time;
+pub mod vault;
+
+pub use app::{Core, OpenOptions};
+pub use error::{Error, ErrorKind, Result};
+pub use secret::SecretString;
