@@ -121,7 +121,12 @@ pub fn unlock(
     }
     let vault_id = uuid::Uuid::new_v4().simple().to_string();
     let kek_id = uuid::Uuid::new_v4().simple().to_string();
-    let (source, kek, kdf_salt, notice) = new_kek(data_dir, config, &vault_id, &kek_id)?;
+    let NewKek {
+        source,
+        key: kek,
+        kdf_salt,
+        notice,
+    } = new_kek(data_dir, config, &vault_id, &kek_id)?;
     let fingerprint_salt = kdf::random_salt();
     let dek = cipher::random_key();
     let wrapped = wrap_dek(&kek, &kek_id, &dek, 1);
@@ -142,20 +147,33 @@ pub fn unlock(
     Ok((Vault::new(dek, 1, fingerprint_salt, source), notice))
 }
 
+/// A freshly made key-encryption key and what to record about it.
+pub(super) struct NewKek {
+    source: KeySource,
+    key: KeyBytes,
+    kdf_salt: Option<Vec<u8>>,
+    notice: Option<VaultNotice>,
+}
+
 /// Makes a new KEK in the source this process should use for a new vault.
 pub(super) fn new_kek(
     data_dir: &Path,
     config: &KeyConfig,
     vault_id: &str,
     kek_id: &str,
-) -> Result<(KeySource, KeyBytes, Option<Vec<u8>>, Option<VaultNotice>), VaultError> {
+) -> Result<NewKek, VaultError> {
     if let Some(passphrase) = &config.passphrase {
         if passphrase.is_empty() {
             return Err(VaultError::EmptyPassphrase);
         }
         let salt = kdf::random_salt();
         let kek = kdf::derive_key(passphrase.expose(), &salt);
-        return Ok((KeySource::Passphrase, kek, Some(salt), None));
+        return Ok(NewKek {
+            source: KeySource::Passphrase,
+            key: kek,
+            kdf_salt: Some(salt),
+            notice: None,
+        });
     }
     let kek = cipher::random_key();
     let encoded = keyfile::encode_key(&kek);
@@ -165,7 +183,12 @@ pub(super) fn new_kek(
         .set(&account, &encoded)
         .and_then(|()| config.keychain.get(&account));
     match keychain_result {
-        Ok(Some(read_back)) if *read_back == *encoded => Ok((KeySource::Keychain, kek, None, None)),
+        Ok(Some(read_back)) if *read_back == *encoded => Ok(NewKek {
+            source: KeySource::Keychain,
+            key: kek,
+            kdf_salt: None,
+            notice: None,
+        }),
         other => {
             let reason = match other {
                 Err(e) => e.to_string(),
@@ -177,7 +200,12 @@ pub(super) fn new_kek(
                 path: path.display().to_string(),
                 keychain_error: reason,
             };
-            Ok((KeySource::KeyFile, kek, None, Some(notice)))
+            Ok(NewKek {
+                source: KeySource::KeyFile,
+                key: kek,
+                kdf_salt: None,
+                notice: Some(notice),
+            })
         }
     }
 }

@@ -1,0 +1,110 @@
+//! The command line, as CLI.md defines it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ibridge",
+    version,
+    about = "Incident Bridge: connections, incidents and RCAs from the command line"
+)]
+pub struct Cli {
+    /// Where the database and key file live (default: the OS app-data directory).
+    #[arg(long, global = true, env = "IBRIDGE_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Print one JSON document on stdout instead of tables and sentences.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add, list, inspect, test and remove connections.
+    #[command(subcommand)]
+    Connections(ConnectionsCommand),
+    /// Read and verify the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Master-key operations.
+    #[command(subcommand)]
+    Vault(VaultCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConnectionsCommand {
+    /// Add a connection. Secrets are read from standard input, never argv.
+    Add(Box<AddArgs>),
+    /// List connections with masked secrets and fingerprints.
+    List,
+    /// Show one connection.
+    Show { name: String },
+    /// Check a connection against its service.
+    Test { name: String },
+    /// Make a connection its provider's default.
+    Default { name: String },
+    /// Remove a connection and its stored credentials.
+    Remove { name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// confluence, servicenow or azure_devops
+    pub provider: String,
+    #[arg(long)]
+    pub name: String,
+    #[arg(long)]
+    pub url: String,
+    /// api_token, pat, basic or oauth2
+    #[arg(long)]
+    pub auth: String,
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Read the token, PAT or password from standard input (one line).
+    #[arg(long)]
+    pub secret_stdin: bool,
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// Read the OAuth client secret from standard input (the next line).
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    #[arg(long)]
+    pub tenant: Option<String>,
+    #[arg(long)]
+    pub project: Option<String>,
+    #[arg(long)]
+    pub space: Option<String>,
+    /// Make it the default connection of its provider.
+    #[arg(long)]
+    pub default: bool,
+    #[arg(long)]
+    pub auth_url: Option<String>,
+    #[arg(long)]
+    pub token_url: Option<String>,
+    #[arg(long)]
+    pub resources_url: Option<String>,
+    #[arg(long)]
+    pub api_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// The newest entries first.
+    List {
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        limit: u32,
+    },
+    /// Check the hash chain; exit 1 and name the first bad row on tampering.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VaultCommand {
+    /// New master key; every credential re-sealed in one transaction.
+    Rotate,
+}

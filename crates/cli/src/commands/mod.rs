@@ -1,0 +1,6 @@
+//! One module per command group. Each handler parses input, calls one core
+//! function, and formats the result.
+
+pub mod audit;
+pub mod connections;
+pub mod vault;

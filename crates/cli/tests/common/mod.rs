@@ -1,0 +1,92 @@
+//! Running the real `ibridge` binary against a temporary data directory.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub struct Cli {
+    pub dir: tempfile::TempDir,
+    pub env: Vec<(String, String)>,
+    /// Everything every run printed, for leak scans.
+    pub transcript: std::cell::RefCell<String>,
+}
+
+impl Default for Cli {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Cli {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+            env: vec![("IBRIDGE_KEYCHAIN".into(), "off".into())],
+            transcript: Default::default(),
+        }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn with_env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_stdin(args, "")
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ibridge"));
+        cmd.arg("--data-dir")
+            .arg(self.dir.path())
+            .args(args)
+            .env_remove("IBRIDGE_MASTER_KEY")
+            .env_remove("IBRIDGE_DATA_DIR")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        let run = Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        };
+        let mut t = self.transcript.borrow_mut();
+        t.push_str(&run.stdout);
+        t.push_str(&run.stderr);
+        run
+    }
+
+    /// Runs and insists on exit 0.
+    pub fn ok(&self, args: &[&str], stdin: &str) -> Run {
+        let run = self.run_with_stdin(args, stdin);
+        assert_eq!(run.code, 0, "ibridge {args:?} failed: {}", run.stderr);
+        run
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join("ibridge.sqlite3")
+    }
+}
