@@ -32,9 +32,13 @@ fn seal_and_open(c: &mut Criterion) {
         connection_id: "3f0c6a8e-0000-4000-8000-000000000002",
         kind: "pat",
     };
-    c.bench_function("seal 64-byte secret", |b| b.iter(|| vault.seal(binding, &secret)));
+    c.bench_function("seal 64-byte secret", |b| {
+        b.iter(|| vault.seal(binding, &secret))
+    });
     let sealed = vault.seal(binding, &secret);
-    c.bench_function("open 64-byte secret", |b| b.iter(|| vault.open(binding, &sealed).unwrap()));
+    c.bench_function("open 64-byte secret", |b| {
+        b.iter(|| vault.open(binding, &sealed).unwrap())
+    });
 }
 
 fn resolve_among_many(c: &mut Criterion) {
@@ -58,13 +62,16 @@ fn resolve_among_many(c: &mut Criterion) {
         .unwrap();
     }
     let mut i = 0usize;
-    c.bench_function("resolve credential among 10,000 (read + open + audit)", |b| {
-        b.iter(|| {
-            i = (i + 7919) % CREDENTIALS;
-            core.open_credential(&format!("conn-{i:05}"), CredentialKind::Pat, "benchmark")
-                .unwrap()
-        })
-    });
+    c.bench_function(
+        "resolve credential among 10,000 (read + open + audit)",
+        |b| {
+            b.iter(|| {
+                i = (i + 7919) % CREDENTIALS;
+                core.open_credential(&format!("conn-{i:05}"), CredentialKind::Pat, "benchmark")
+                    .unwrap()
+            })
+        },
+    );
 }
 
 criterion_group!(benches, seal_and_open, resolve_among_many);
