@@ -28,6 +28,8 @@ pub enum Command {
     /// Add, list, inspect, test and remove connections.
     #[command(subcommand)]
     Connections(ConnectionsCommand),
+    /// Sign in to an oauth2 connection in the system browser (OAuth 2.0 + PKCE).
+    Connect(ConnectArgs),
     /// Read and verify the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -107,4 +109,21 @@ pub enum AuditCommand {
 pub enum VaultCommand {
     /// New master key; every credential re-sealed in one transaction.
     Rotate,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    pub name: String,
+    /// Print the authorization URL alone on one line of stdout instead of opening a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Loopback port for the callback (the OAuth app's redirect URI is http://localhost:PORT/callback).
+    #[arg(long, default_value_t = 8765, value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: u16,
+    /// Seconds to wait for the sign-in to finish.
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+    /// Atlassian site to use when the grant covers several (its id, URL or name).
+    #[arg(long)]
+    pub site: Option<String>,
 }

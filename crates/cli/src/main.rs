@@ -36,6 +36,13 @@ fn run(cli: Cli, out: &Output) -> ibridge_core::Result<()> {
         keys: KeyConfig::from_env(),
     })?;
     let result = match cli.command {
+        Command::Connect(args) => {
+            let (result, notices) = commands::connect::run(core, out, args);
+            for notice in notices {
+                eprintln!("{notice}");
+            }
+            return result;
+        }
         Command::Connections(c) => commands::connections::run(&mut core, out, c),
         Command::Audit(c) => commands::audit::run(&mut core, out, c),
         Command::Vault(c) => commands::vault::run(&mut core, out, c),

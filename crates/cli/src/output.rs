@@ -121,6 +121,8 @@ pub fn connection_details(c: &ConnectionView) -> String {
         ("Token URL:   ", &cfg.token_url),
         ("Resources:   ", &cfg.resources_url),
         ("API URL:     ", &cfg.api_url),
+        ("Site:        ", &cfg.site_url),
+        ("Cloud id:    ", &cfg.cloud_id),
     ] {
         if let Some(v) = value {
             lines.push(format!("{label}{v}"));

@@ -37,6 +37,9 @@ pub enum Error {
     Http(#[from] HttpError),
 
     #[error(transparent)]
+    OAuth(#[from] crate::oauth::OAuthError),
+
+    #[error(transparent)]
     Store(#[from] StoreError),
 
     #[error("could not {action}: {source}")]
@@ -87,6 +90,7 @@ impl Error {
                 ErrorKind::Local
             }
             Error::Http(e) => e.kind(),
+            Error::OAuth(e) => e.kind(),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod connections;
 pub mod error;
 pub mod http;
+pub mod oauth;
 pub mod paths;
 pub mod secret;
 pub mod store;

@@ -2,5 +2,6 @@
 //! function, and formats the result.
 
 pub mod audit;
+pub mod connect;
 pub mod connections;
 pub mod vault;

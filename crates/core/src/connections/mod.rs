@@ -10,5 +10,6 @@ pub use model::{
     AuthType, ConnectionStatus, ConnectionView, CredentialKind, CredentialView, Provider,
     ProviderConfig,
 };
+pub(crate) use service::seal_into;
 pub use service::NewConnection;
 pub use validate::{validate_base_url, validate_name};

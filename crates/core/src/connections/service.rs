@@ -95,29 +95,8 @@ impl Core {
         }
         let mut fingerprints = Vec::new();
         for (kind, secret) in secrets {
-            let credential_id = uuid::Uuid::new_v4().to_string();
-            let binding = Binding {
-                credential_id: &credential_id,
-                connection_id: &id,
-                kind: kind.as_str(),
-            };
-            let sealed = vault.seal(binding, secret);
-            let fingerprint = vault.fingerprint(secret);
+            let fingerprint = seal_into(&tx, vault, &id, kind, secret, None)?;
             fingerprints.push(format!("{kind} {}", short_fingerprint(&fingerprint)));
-            cred_repo::replace(
-                &tx,
-                &CredentialRow {
-                    id: credential_id.clone(),
-                    connection_id: id.clone(),
-                    kind: kind.as_str().to_owned(),
-                    ciphertext: sealed.ciphertext,
-                    nonce: sealed.nonce,
-                    key_version: sealed.key_version,
-                    fingerprint,
-                    created_at: now.clone(),
-                    expires_at: None,
-                },
-            )?;
         }
         audit::append(
             &tx,
@@ -271,7 +250,7 @@ impl Core {
         Ok(opened?)
     }
 
-    fn find_connection(&self, name: &str) -> Result<ConnectionRow> {
+    pub(crate) fn find_connection(&self, name: &str) -> Result<ConnectionRow> {
         let name = name.trim();
         if name.is_empty() {
             return Err(Error::invalid("name", "must not be empty"));
@@ -282,7 +261,7 @@ impl Core {
         })
     }
 
-    fn view(&self, row: ConnectionRow) -> Result<ConnectionView> {
+    pub(crate) fn view(&self, row: ConnectionRow) -> Result<ConnectionView> {
         let credentials = cred_repo::for_connection(self.db(), &row.id)?
             .into_iter()
             .map(|c| {
@@ -326,4 +305,39 @@ fn unique_name_error(e: rusqlite::Error, name: &str) -> Error {
         }
     }
     e.into()
+}
+
+/// Seals `secret` as the connection's credential of `kind` (replacing any
+/// earlier one) and returns its salted fingerprint.
+pub(crate) fn seal_into(
+    db: &rusqlite::Connection,
+    vault: &crate::vault::Vault,
+    connection_id: &str,
+    kind: CredentialKind,
+    secret: &SecretString,
+    expires_at: Option<String>,
+) -> Result<String> {
+    let credential_id = uuid::Uuid::new_v4().to_string();
+    let binding = Binding {
+        credential_id: &credential_id,
+        connection_id,
+        kind: kind.as_str(),
+    };
+    let sealed = vault.seal(binding, secret);
+    let fingerprint = vault.fingerprint(secret);
+    cred_repo::replace(
+        db,
+        &CredentialRow {
+            id: credential_id.clone(),
+            connection_id: connection_id.to_owned(),
+            kind: kind.as_str().to_owned(),
+            ciphertext: sealed.ciphertext,
+            nonce: sealed.nonce,
+            key_version: sealed.key_version,
+            fingerprint: fingerprint.clone(),
+            created_at: now_rfc3339(),
+            expires_at,
+        },
+    )?;
+    Ok(fingerprint)
 }

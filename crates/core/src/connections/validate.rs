@@ -218,6 +218,18 @@ pub(super) fn validate(input: &NewConnection) -> Result<ValidConnection> {
             "is required for oauth2: register an OAuth app with the provider first (wiki/Integrations.md gives the steps)",
         ));
     }
+    let tenant = non_empty("tenant", &input.tenant)?;
+    if let Some(t) = &tenant {
+        if !t
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        {
+            return Err(Error::invalid(
+                "tenant",
+                "must be a tenant id (GUID), a domain, or one of organizations / common / consumers",
+            ));
+        }
+    }
     let project = non_empty("project", &input.project)?;
     if ado && project.is_none() {
         return Err(Error::invalid(
@@ -235,12 +247,13 @@ pub(super) fn validate(input: &NewConnection) -> Result<ValidConnection> {
             username,
             project,
             space: non_empty("space", &input.space)?,
-            tenant: non_empty("tenant", &input.tenant)?,
+            tenant,
             client_id,
             auth_url: optional_url("auth-url", &input.auth_url)?,
             token_url: optional_url("token-url", &input.token_url)?,
             resources_url: optional_url("resources-url", &input.resources_url)?,
             api_url: optional_url("api-url", &input.api_url)?,
+            ..ProviderConfig::default()
         },
     })
 }

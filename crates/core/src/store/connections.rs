@@ -113,3 +113,39 @@ pub fn delete(conn: &Connection, id: &str) -> rusqlite::Result<()> {
     conn.execute("DELETE FROM integration_config WHERE id = ?1", [id])?;
     Ok(())
 }
+
+pub fn update_status(
+    conn: &Connection,
+    id: &str,
+    status: &str,
+    detail: Option<&str>,
+    now: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE integration_config SET status = ?2, status_detail = ?3, updated_at = ?4 WHERE id = ?1",
+        params![id, status, detail, now],
+    )?;
+    Ok(())
+}
+
+pub fn update_config(
+    conn: &Connection,
+    id: &str,
+    provider_config: &str,
+    now: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE integration_config SET provider_config = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, provider_config, now],
+    )?;
+    Ok(())
+}
+
+pub fn find_by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<ConnectionRow>> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM integration_config WHERE id = ?1"),
+        [id],
+        from_row,
+    )
+    .optional()
+}

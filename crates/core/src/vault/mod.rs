@@ -188,6 +188,19 @@ impl Vault {
         Ok(SecretString::new(text))
     }
 
+    /// A key for another purpose (e.g. signing OAuth state), derived from
+    /// the DEK with HMAC-SHA256 so it never needs storing.
+    pub fn derive_subkey(&self, label: &str) -> KeyBytes {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.dek.as_ref())
+            .expect("HMAC takes a key of any length");
+        mac.update(b"ibridge/subkey/v1|");
+        mac.update(label.as_bytes());
+        let mut out = zeroize::Zeroizing::new([0u8; cipher::KEY_LEN]);
+        out.copy_from_slice(&mac.finalize().into_bytes());
+        out
+    }
+
     /// A salted SHA-256 of the secret, in hex. The salt is per vault, so the
     /// fingerprint identifies a credential to its owner without being a
     /// dictionary-attackable hash of a password.

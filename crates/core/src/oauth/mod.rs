@@ -1,0 +1,93 @@
+//! OAuth 2.0 + PKCE for native apps (RFC 8252, RFC 9700): the sign-in
+//! flow through the system browser and a loopback callback, sealed token
+//! storage, and single-flight refresh.
+
+pub mod atlassian;
+mod broker;
+pub mod callback;
+mod flow;
+mod grant_store;
+pub mod profile;
+pub mod state;
+pub mod tokens;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub use atlassian::AtlassianSite;
+pub use broker::TokenBroker;
+pub use flow::{connect, ConnectOptions, ConnectUi};
+pub use profile::{OAuthProfile, ProfileKind};
+pub use state::StateError;
+
+use crate::app::Core;
+use crate::error::{Error, Result};
+
+/// A `Core` shared between tasks (the sign-in flow, concurrent token
+/// requests). The lock is never held across an `.await`.
+pub type SharedCore = Arc<Mutex<Core>>;
+
+pub(crate) fn lock(core: &SharedCore) -> Result<MutexGuard<'_, Core>> {
+    core.lock().map_err(|_| {
+        Error::Unsupported("internal error: the core lock was poisoned by an earlier panic".into())
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OAuthError {
+    #[error(
+        "port {port} for the sign-in callback is not free ({reason}); pass --port with a free port"
+    )]
+    PortBusy { port: u16, reason: String },
+
+    #[error("the sign-in did not finish within {seconds} s; connect again and complete it in the browser")]
+    Timeout { seconds: u64 },
+
+    #[error("the sign-in was denied: {error}{}{description}", if .description.is_empty() { "" } else { " — " })]
+    Denied { error: String, description: String },
+
+    #[error("the sign-in callback was rejected: {0}")]
+    State(StateError),
+
+    #[error("{reason}")]
+    Exchange { reason: String },
+
+    #[error("the authorization server refused the grant (invalid_grant{}{description})", if .description.is_empty() { "" } else { ": " })]
+    InvalidGrant { description: String },
+
+    #[error("could not list the Atlassian sites of this grant: {reason}")]
+    Resources { reason: String },
+
+    #[error("this grant covers several Atlassian sites: {sites}. Choose one with --site")]
+    SiteChoice { sites: String },
+
+    #[error("connection '{name}' uses {auth}; `connect` is for oauth2 connections")]
+    NotOAuth { name: String, auth: String },
+}
+
+impl OAuthError {
+    pub fn kind(&self) -> crate::error::ErrorKind {
+        use crate::error::ErrorKind;
+        match self {
+            OAuthError::PortBusy { .. }
+            | OAuthError::SiteChoice { .. }
+            | OAuthError::NotOAuth { .. } => ErrorKind::InvalidInput,
+            OAuthError::Resources { .. } => ErrorKind::Remote,
+            _ => ErrorKind::AuthNeeded,
+        }
+    }
+
+    /// A short reason word for the audit log.
+    pub fn audit_reason(&self) -> &'static str {
+        match self {
+            OAuthError::PortBusy { .. } => "port_busy",
+            OAuthError::Timeout { .. } => "timeout",
+            OAuthError::Denied { .. } => "denied",
+            OAuthError::State(_) => "bad_state",
+            OAuthError::Exchange { .. } => "exchange_failed",
+            OAuthError::InvalidGrant { .. } => "invalid_grant",
+            OAuthError::Resources { .. } => "resources_failed",
+            OAuthError::SiteChoice { .. } => "site_not_chosen",
+            OAuthError::NotOAuth { .. } => "not_oauth",
+        }
+    }
+}
