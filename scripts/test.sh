@@ -13,6 +13,10 @@ cargo fmt --all -- --check
 step "cargo clippy (warnings are errors)"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 
+step "test authorization server (npm ci)"
+# A real OAuth server (oidc-provider) that the end-to-end tests start on loopback.
+npm ci --prefix tests/oauth-server --no-audit --no-fund --loglevel=error
+
 step "cargo test"
 # The OS keychain is not touched by tests (they use their own key sources);
 # IBRIDGE_KEYCHAIN=off keeps any stray CLI run off the developer's keychain.

@@ -6,7 +6,8 @@
 // Redirect URIs: http://localhost:<p>/callback for p in 18700..18799 (the tests'
 // callback ports). Clients: "ibridge-confidential" (client_secret_post, secret
 // "test-client-secret") and "ibridge-public" (no secret).
-// GET /__stats answers {"refresh_grants": n, "code_grants": n, "grant_errors": [...]}.
+// GET /__stats answers {"refresh_grants": n, "code_grants": n, "grant_errors": [...],
+// "issued_tokens": [...]} (every access and refresh token value it issued).
 // Prints "ready <issuer>" on stdout once listening.
 
 import http from 'node:http';
@@ -59,7 +60,10 @@ const provider = new Provider(issuer, {
 });
 provider.proxy = false;
 
-const stats = { refresh_grants: 0, code_grants: 0, grant_errors: [] };
+const stats = { refresh_grants: 0, code_grants: 0, grant_errors: [], issued_tokens: [] };
+// Opaque token values are their jti: kept so tests can scan for plaintext.
+provider.on('access_token.saved', (token) => { stats.issued_tokens.push(token.jti); });
+provider.on('refresh_token.saved', (token) => { stats.issued_tokens.push(token.jti); });
 provider.on('grant.success', (ctx) => {
   const type = ctx.oidc.params.grant_type;
   if (type === 'refresh_token') stats.refresh_grants += 1;

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod oidc;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -77,6 +79,24 @@ impl Cli {
         t.push_str(&run.stdout);
         t.push_str(&run.stderr);
         run
+    }
+
+    /// Starts `ibridge` with stdout and stderr piped, for long-running
+    /// commands (`connect`) that the test interacts with.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ibridge"));
+        cmd.arg("--data-dir")
+            .arg(self.dir.path())
+            .args(args)
+            .env_remove("IBRIDGE_MASTER_KEY")
+            .env_remove("IBRIDGE_DATA_DIR")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.spawn().unwrap()
     }
 
     /// Runs and insists on exit 0.
