@@ -11,7 +11,7 @@ use ibridge_core::audit::Actor;
 use ibridge_core::vault::KeyConfig;
 use ibridge_core::{Core, OpenOptions};
 
-use args::{Cli, Command};
+use args::{Cli, Command, ConnectionsCommand};
 use output::Output;
 
 fn main() {
@@ -36,18 +36,25 @@ fn run(cli: Cli, out: &Output) -> ibridge_core::Result<()> {
         keys: KeyConfig::from_env(),
     })?;
     let result = match cli.command {
-        Command::Connect(args) => {
-            let (result, notices) = commands::connect::run(core, out, args);
-            for notice in notices {
-                eprintln!("{notice}");
-            }
-            return result;
+        // These two run async work on a shared core and hand back its notices.
+        Command::Connect(args) => return print_notices(commands::connect::run(core, out, args)),
+        Command::Connections(ConnectionsCommand::Test { name }) => {
+            return print_notices(commands::test::run(core, out, &name))
         }
         Command::Connections(c) => commands::connections::run(&mut core, out, c),
         Command::Audit(c) => commands::audit::run(&mut core, out, c),
         Command::Vault(c) => commands::vault::run(&mut core, out, c),
     };
     for notice in core.take_notices() {
+        eprintln!("{notice}");
+    }
+    result
+}
+
+fn print_notices(
+    (result, notices): (ibridge_core::Result<()>, Vec<String>),
+) -> ibridge_core::Result<()> {
+    for notice in notices {
         eprintln!("{notice}");
     }
     result

@@ -412,6 +412,11 @@ fn refresh_after_expiry_is_single_flight_rotated_and_invalid_grant_keeps_the_con
     let uses = sql_value(&cli, "SELECT count(*) || '' FROM audit_log WHERE action = 'credential.open' AND detail LIKE 'kind=access_token%purpose=test call'");
     assert_eq!(uses, "100", "every token use is audited");
 
+    let tested = cli.ok(&["--json", "connections", "test", "ado"], "").stdout;
+    let tested: serde_json::Value = serde_json::from_str(&tested).unwrap();
+    assert_eq!(tested["signed_in"], true);
+    assert_eq!(server.refresh_grants(), 1, "a fresh token needs no refresh");
+
     // Put the already-used refresh token back: the server refuses it
     // (invalid_grant); the connection is kept and marked for reconnect.
     rusqlite::Connection::open(cli.db_path())

@@ -23,6 +23,8 @@ pub fn run(core: &mut Core, out: &Output, command: ConnectionsCommand) -> Result
             out.emit(&c, connection_details);
         }
         ConnectionsCommand::Test { name } => {
+            // OAuth connections are tested in `commands::test` (needs the
+            // async token broker); this handles the rest.
             let c = core.test_connection(&name)?;
             out.emit(&c, |c| format!("Connection '{}' works.", c.name));
         }

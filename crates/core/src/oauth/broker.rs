@@ -37,9 +37,25 @@ impl TokenBroker {
         flights.entry(connection_id.to_owned()).or_default().clone()
     }
 
+    /// Checks that the sign-in of `name` is usable: a fresh access token,
+    /// refreshed if due. Returns when the access token expires.
+    pub async fn check(&self, name: &str) -> Result<Option<String>> {
+        self.access_token(name, "connection test").await?;
+        let state = lock(&self.core)?.token_state(name)?;
+        Ok(state
+            .access_expires_at
+            .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
+    }
+
     /// A usable access token for connection `name`, for `purpose` (audited).
     pub async fn access_token(&self, name: &str, purpose: &str) -> Result<SecretString> {
         let state = lock(&self.core)?.token_state(name)?;
+        if !state.has_access && !state.has_refresh {
+            return Err(Error::AuthNeeded {
+                connection: state.name.clone(),
+                reason: format!("not signed in yet; run `ibridge connect {}`", state.name),
+            });
+        }
         if state.is_fresh() {
             return lock(&self.core)?.open_credential(
                 &state.name,

@@ -34,6 +34,7 @@ pub(crate) struct TokenState {
     pub name: String,
     pub access_expires_at: Option<DateTime<Utc>>,
     pub has_access: bool,
+    pub has_refresh: bool,
 }
 
 impl TokenState {
@@ -188,7 +189,10 @@ impl Core {
     pub(crate) fn token_state(&self, name: &str) -> Result<TokenState> {
         let view = self.oauth_connection(name)?;
         let access = cred_repo::find(self.db(), &view.id, CredentialKind::AccessToken.as_str())?;
+        let has_refresh =
+            cred_repo::find(self.db(), &view.id, CredentialKind::RefreshToken.as_str())?.is_some();
         Ok(TokenState {
+            has_refresh,
             connection_id: view.id,
             name: view.name,
             has_access: access.is_some(),
