@@ -234,7 +234,9 @@ fn page(status: StatusCode, title: &str, message: &str) -> warp::reply::Response
     );
     headers.insert(
         "content-security-policy",
-        warp::http::HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+        warp::http::HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+        ),
     );
     response
 }
