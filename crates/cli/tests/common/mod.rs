@@ -49,19 +49,25 @@ impl Cli {
         self.run_with_stdin(args, "")
     }
 
-    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
+    /// `ibridge --data-dir DIR ARGS` with this test's environment only.
+    fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ibridge"));
         cmd.arg("--data-dir")
             .arg(self.dir.path())
             .args(args)
             .env_remove("IBRIDGE_MASTER_KEY")
             .env_remove("IBRIDGE_DATA_DIR")
-            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
+        cmd
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        let mut cmd = self.command(args);
+        cmd.stdin(Stdio::piped());
         let mut child = cmd.spawn().unwrap();
         child
             .stdin
@@ -84,18 +90,8 @@ impl Cli {
     /// Starts `ibridge` with stdout and stderr piped, for long-running
     /// commands (`connect`) that the test interacts with.
     pub fn spawn(&self, args: &[&str]) -> std::process::Child {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ibridge"));
-        cmd.arg("--data-dir")
-            .arg(self.dir.path())
-            .args(args)
-            .env_remove("IBRIDGE_MASTER_KEY")
-            .env_remove("IBRIDGE_DATA_DIR")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in &self.env {
-            cmd.env(k, v);
-        }
+        let mut cmd = self.command(args);
+        cmd.stdin(Stdio::null());
         cmd.spawn().unwrap()
     }
 
