@@ -6,7 +6,10 @@ use rusqlite_migration::{Migrations, M};
 
 use super::StoreError;
 
-const SOURCES: &[&str] = &[include_str!("../../../../migrations/0001_init.sql")];
+const SOURCES: &[&str] = &[
+    include_str!("../../../../migrations/0001_init.sql"),
+    include_str!("../../../../migrations/0002_incidents_links_outbox.sql"),
+];
 
 pub const MIGRATION_COUNT: usize = SOURCES.len();
 

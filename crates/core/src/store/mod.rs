@@ -3,7 +3,9 @@
 
 pub mod connections;
 pub mod credentials;
+pub mod incidents;
 mod migrations;
+pub mod outbox;
 pub mod vault_meta;
 
 use std::path::Path;

@@ -1,0 +1,118 @@
+//! Local incident records: create, list, show, and their external links.
+
+pub mod model;
+
+use rusqlite::{Transaction, TransactionBehavior};
+
+pub use model::{validate_title, ExternalLink, Incident, IncidentStatus, NewIncident, Severity};
+
+use crate::app::Core;
+use crate::audit::{self, Event, Outcome};
+use crate::error::{Error, Result};
+use crate::store::incidents::{self as repo, IncidentRow, LinkRow};
+use crate::time::now_rfc3339;
+
+const MAX_DESCRIPTION_BYTES: usize = 256 * 1024;
+
+impl Core {
+    pub fn create_incident(&mut self, input: NewIncident) -> Result<Incident> {
+        let title = validate_title(&input.title)?;
+        let severity: Severity = input.severity.parse()?;
+        if input.description.len() > MAX_DESCRIPTION_BYTES {
+            return Err(Error::invalid("description", "must be at most 256 KiB"));
+        }
+        let now = now_rfc3339();
+        let row = IncidentRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            title,
+            description: input.description,
+            severity: severity.as_str().to_owned(),
+            status: IncidentStatus::Open.as_str().to_owned(),
+            created_at: now.clone(),
+            updated_at: now,
+        };
+        let tx = Transaction::new_unchecked(self.db(), TransactionBehavior::Immediate)?;
+        repo::insert(&tx, &row)?;
+        audit::append(
+            &tx,
+            &Event {
+                actor: self.actor(),
+                action: "incident.create",
+                connection: None,
+                outcome: Outcome::Ok,
+                detail: format!("incident={} severity={}", row.id, row.severity),
+            },
+        )?;
+        tx.commit()?;
+        self.incident(&row.id)
+    }
+
+    pub fn list_incidents(&self) -> Result<Vec<Incident>> {
+        repo::list(self.db())?
+            .into_iter()
+            .map(|row| self.assemble(row))
+            .collect()
+    }
+
+    /// By full id or an unambiguous prefix of at least 8 characters.
+    pub fn incident(&self, id: &str) -> Result<Incident> {
+        let row = self.find_incident(id)?;
+        self.assemble(row)
+    }
+
+    pub(crate) fn find_incident(&self, id: &str) -> Result<IncidentRow> {
+        let id = id.trim();
+        if id.is_empty() {
+            return Err(Error::invalid("id", "must not be empty"));
+        }
+        if let Some(row) = repo::find(self.db(), id)? {
+            return Ok(row);
+        }
+        let not_found = || Error::NotFound {
+            what: "incident",
+            name: id.to_owned(),
+        };
+        if id.chars().count() < 8 {
+            return Err(not_found());
+        }
+        let mut matches = repo::find_by_prefix(self.db(), id)?;
+        match matches.len() {
+            0 => Err(not_found()),
+            1 => Ok(matches.remove(0)),
+            _ => Err(Error::invalid(
+                "id",
+                format!("'{id}' matches several incidents; give more of the id"),
+            )),
+        }
+    }
+
+    fn assemble(&self, row: IncidentRow) -> Result<Incident> {
+        let links = repo::links_for(self.db(), &row.id)?
+            .into_iter()
+            .map(link_view)
+            .collect();
+        Ok(Incident {
+            severity: row.severity.parse()?,
+            status: row.status.parse()?,
+            id: row.id,
+            title: row.title,
+            description: row.description,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            links,
+        })
+    }
+}
+
+pub(crate) fn link_view(l: LinkRow) -> ExternalLink {
+    ExternalLink {
+        connection: l.connection_name,
+        provider: l.provider,
+        external_id: l.external_id,
+        external_key: l.external_key,
+        url: l.url,
+        remote_state: l.remote_state,
+        remote_priority: l.remote_priority,
+        last_synced_at: l.last_synced_at,
+    }
+}

@@ -1,0 +1,127 @@
+//! The `outbox` table: one row per outbound write, keyed by an
+//! idempotency key that names the write (e.g. `servicenow.create_incident:
+//! <connection>:<incident>`), so the same write is journaled once.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub id: String,
+    pub idempotency_key: String,
+    pub connection_id: String,
+    pub operation: String,
+    pub subject_id: String,
+    pub payload: String,
+    pub state: String,
+    pub attempts: i64,
+    pub next_attempt_at: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const COLUMNS: &str =
+    "id, idempotency_key, connection_id, operation, subject_id, payload, state, attempts, \
+                       next_attempt_at, last_error, created_at, updated_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
+    Ok(OutboxRow {
+        id: r.get(0)?,
+        idempotency_key: r.get(1)?,
+        connection_id: r.get(2)?,
+        operation: r.get(3)?,
+        subject_id: r.get(4)?,
+        payload: r.get(5)?,
+        state: r.get(6)?,
+        attempts: r.get(7)?,
+        next_attempt_at: r.get(8)?,
+        last_error: r.get(9)?,
+        created_at: r.get(10)?,
+        updated_at: r.get(11)?,
+    })
+}
+
+/// Journals `row` unless its idempotency key is already there; returns the
+/// stored entry either way.
+pub fn journal(conn: &Connection, row: &OutboxRow) -> rusqlite::Result<OutboxRow> {
+    conn.execute(
+        &format!(
+            "INSERT INTO outbox ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT (idempotency_key) DO NOTHING"
+        ),
+        params![
+            row.id,
+            row.idempotency_key,
+            row.connection_id,
+            row.operation,
+            row.subject_id,
+            row.payload,
+            row.state,
+            row.attempts,
+            row.next_attempt_at,
+            row.last_error,
+            row.created_at,
+            row.updated_at
+        ],
+    )?;
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM outbox WHERE idempotency_key = ?1"),
+        [&row.idempotency_key],
+        from_row,
+    )
+}
+
+pub fn find(conn: &Connection, id: &str) -> rusqlite::Result<Option<OutboxRow>> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM outbox WHERE id = ?1"),
+        [id],
+        from_row,
+    )
+    .optional()
+}
+
+pub fn list(conn: &Connection) -> rusqlite::Result<Vec<OutboxRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM outbox ORDER BY created_at, id"
+    ))?;
+    let rows = stmt.query_map([], from_row)?;
+    rows.collect()
+}
+
+/// Marks the entry as being sent: from here a crash leaves it `in_flight`,
+/// and it must be reconciled (looked up remotely) before any re-send.
+pub fn mark_in_flight(conn: &Connection, id: &str, now: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE outbox SET state = 'in_flight', attempts = attempts + 1, updated_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
+    Ok(())
+}
+
+pub fn mark_done(conn: &Connection, id: &str, now: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE outbox SET state = 'done', last_error = NULL, next_attempt_at = NULL, updated_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
+    Ok(())
+}
+
+/// `retry_at` set: transient failure, back to `pending`; unset: `failed`.
+pub fn mark_failed(
+    conn: &Connection,
+    id: &str,
+    error: &str,
+    retry_at: Option<&str>,
+    now: &str,
+) -> rusqlite::Result<()> {
+    let state = if retry_at.is_some() {
+        "pending"
+    } else {
+        "failed"
+    };
+    conn.execute(
+        "UPDATE outbox SET state = ?2, last_error = ?3, next_attempt_at = ?4, updated_at = ?5 WHERE id = ?1",
+        params![id, state, error, retry_at, now],
+    )?;
+    Ok(())
+}
