@@ -30,6 +30,15 @@ pub enum Command {
     Connections(ConnectionsCommand),
     /// Sign in to an oauth2 connection in the system browser (OAuth 2.0 + PKCE).
     Connect(ConnectArgs),
+    /// Local incident records, and filing them to ServiceNow.
+    #[command(subcommand)]
+    Incident(IncidentCommand),
+    /// Search, open and update ServiceNow incidents.
+    #[command(subcommand)]
+    Servicenow(ServicenowCommand),
+    /// The journal of outbound writes.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
     /// Read and verify the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -52,6 +61,73 @@ pub enum ConnectionsCommand {
     Default { name: String },
     /// Remove a connection and its stored credentials.
     Remove { name: String },
+    /// File every new incident to this connection automatically (on), or not (off).
+    AutoCreate {
+        name: String,
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentCommand {
+    /// Record a new incident (and file it where auto-create is on).
+    Create {
+        #[arg(long)]
+        title: String,
+        /// P1, P2, P3 or P4
+        #[arg(long)]
+        severity: String,
+        /// Markdown.
+        #[arg(long, conflicts_with = "description_file")]
+        description: Option<String>,
+        /// Read the Markdown description from this file.
+        #[arg(long)]
+        description_file: Option<PathBuf>,
+    },
+    List,
+    /// Show an incident; linked records are refreshed when online.
+    Show {
+        id: String,
+    },
+    /// Create the external record for an incident (once; a repeat returns it).
+    File {
+        id: String,
+        #[arg(long)]
+        to: String,
+        /// Azure DevOps work item type.
+        #[arg(long = "type")]
+        work_item_type: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServicenowCommand {
+    /// Incidents whose short description or description contains QUERY.
+    Search {
+        connection: String,
+        query: String,
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100))]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+    },
+    /// One incident by sys_id or number (INC…).
+    Get { connection: String, record: String },
+    /// PATCH fields of an incident.
+    Update {
+        connection: String,
+        sys_id: String,
+        /// name=value; repeat for several fields.
+        #[arg(long = "field", value_name = "NAME=VALUE", required = true)]
+        fields: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Every journaled write with its state, attempts and last error.
+    List,
 }
 
 #[derive(Debug, Args)]

@@ -36,25 +36,16 @@ fn run(cli: Cli, out: &Output) -> ibridge_core::Result<()> {
         keys: KeyConfig::from_env(),
     })?;
     let result = match cli.command {
-        // These two run async work on a shared core and hand back its notices.
-        Command::Connect(args) => return print_notices(commands::connect::run(core, out, args)),
-        Command::Connections(ConnectionsCommand::Test { name }) => {
-            return print_notices(commands::test::run(core, out, &name))
-        }
+        remote @ (Command::Connect(_)
+        | Command::Connections(ConnectionsCommand::Test { .. })
+        | Command::Incident(_)
+        | Command::Servicenow(_)
+        | Command::Outbox(_)) => return commands::remote::run(core, out, remote),
         Command::Connections(c) => commands::connections::run(&mut core, out, c),
         Command::Audit(c) => commands::audit::run(&mut core, out, c),
         Command::Vault(c) => commands::vault::run(&mut core, out, c),
     };
     for notice in core.take_notices() {
-        eprintln!("{notice}");
-    }
-    result
-}
-
-fn print_notices(
-    (result, notices): (ibridge_core::Result<()>, Vec<String>),
-) -> ibridge_core::Result<()> {
-    for notice in notices {
         eprintln!("{notice}");
     }
     result

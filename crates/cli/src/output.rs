@@ -147,3 +147,286 @@ pub fn connection_details(c: &ConnectionView) -> String {
     lines.push(format!("Created:     {}", c.created_at));
     lines.join("\n")
 }
+
+/// Fixed-width columns, the last one free.
+fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+    };
+    let mut out = vec![line(headers.iter().map(|h| h.to_string()).collect())];
+    out.extend(rows.into_iter().map(line));
+    out.join("\n")
+}
+
+fn short_id(id: &str) -> String {
+    id.chars().take(8).collect()
+}
+
+pub fn outbox_table(entries: &[ibridge_core::outbox::OutboxEntry]) -> String {
+    if entries.is_empty() {
+        return "The outbox is empty: nothing waits to be sent.".into();
+    }
+    table(
+        &[
+            "ID",
+            "OPERATION",
+            "CONNECTION",
+            "STATE",
+            "TRIES",
+            "NEXT TRY",
+            "LAST ERROR",
+        ],
+        entries
+            .iter()
+            .map(|e| {
+                vec![
+                    short_id(&e.id),
+                    e.operation.clone(),
+                    e.connection.clone(),
+                    e.state.clone(),
+                    e.attempts.to_string(),
+                    e.next_attempt_at.clone().unwrap_or_else(|| "-".into()),
+                    e.last_error.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    )
+}
+
+use ibridge_core::incidents::{ExternalLink, Incident};
+use ibridge_core::services::{Filed, IncidentReport};
+
+pub fn incident_table(incidents: &[Incident]) -> String {
+    if incidents.is_empty() {
+        return "No incidents yet. Record one with `ibridge incident create`.".into();
+    }
+    table(
+        &["ID", "SEV", "STATUS", "CREATED", "FILED AS", "TITLE"],
+        incidents
+            .iter()
+            .map(|i| {
+                let filed: Vec<String> = i
+                    .links
+                    .iter()
+                    .map(|l| {
+                        l.external_key
+                            .clone()
+                            .unwrap_or_else(|| l.external_id.clone())
+                    })
+                    .collect();
+                vec![
+                    short_id(&i.id),
+                    i.severity.to_string(),
+                    i.status.as_str().to_owned(),
+                    i.created_at.chars().take(16).collect(),
+                    if filed.is_empty() {
+                        "-".into()
+                    } else {
+                        filed.join(", ")
+                    },
+                    i.title.clone(),
+                ]
+            })
+            .collect(),
+    )
+}
+
+fn link_lines(links: &[ExternalLink]) -> Vec<String> {
+    links
+        .iter()
+        .map(|l| {
+            format!(
+                "Filed:       {} in '{}' ({}){}{} — {}{}",
+                l.external_key.as_deref().unwrap_or(&l.external_id),
+                l.connection,
+                l.provider,
+                l.remote_state
+                    .as_deref()
+                    .map(|s| format!(", state {s}"))
+                    .unwrap_or_default(),
+                l.remote_priority
+                    .as_deref()
+                    .map(|p| format!(", priority {p}"))
+                    .unwrap_or_default(),
+                l.url,
+                l.last_synced_at
+                    .as_deref()
+                    .map(|t| format!(" (synced {t})"))
+                    .unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn incident_text(i: &Incident) -> String {
+    let mut lines = vec![
+        format!("Incident:    {}", i.id),
+        format!("Title:       {}", i.title),
+        format!("Severity:    {}", i.severity),
+        format!("Status:      {}", i.status.as_str()),
+        format!("Created:     {}", i.created_at),
+    ];
+    lines.extend(link_lines(&i.links));
+    if !i.description.is_empty() {
+        lines.push(String::new());
+        lines.push(i.description.clone());
+    }
+    lines.join("\n")
+}
+
+pub fn incident_report(r: &IncidentReport) -> String {
+    let mut text = incident_text(&r.incident);
+    for note in r.sync.iter().filter(|n| !n.synced) {
+        text.push_str(&format!(
+            "\nOffline:     '{}': {}",
+            note.connection, note.message
+        ));
+    }
+    text
+}
+
+#[derive(Serialize)]
+pub struct CreatedIncident {
+    pub incident: Incident,
+    pub auto_filed: Vec<AutoFiled>,
+}
+
+#[derive(Serialize)]
+pub struct AutoFiled {
+    pub connection: String,
+    pub filed: Option<Filed>,
+    pub error: Option<String>,
+}
+
+impl CreatedIncident {
+    pub fn new(incident: Incident, results: Vec<(String, ibridge_core::Result<Filed>)>) -> Self {
+        let auto_filed = results
+            .into_iter()
+            .map(|(connection, r)| match r {
+                Ok(f) => AutoFiled {
+                    connection,
+                    filed: Some(f),
+                    error: None,
+                },
+                Err(e) => AutoFiled {
+                    connection,
+                    filed: None,
+                    error: Some(e.to_string()),
+                },
+            })
+            .collect();
+        Self {
+            incident,
+            auto_filed,
+        }
+    }
+}
+
+pub fn created_incident_text(c: &CreatedIncident) -> String {
+    let mut text = format!(
+        "Recorded incident {}.\n{}",
+        short_id(&c.incident.id),
+        incident_text(&c.incident)
+    );
+    for a in &c.auto_filed {
+        if let Some(e) = &a.error {
+            text.push_str(&format!(
+                "\nNot filed to '{}' yet: {e}. It stays in the outbox (`ibridge outbox list`).",
+                a.connection
+            ));
+        }
+    }
+    text
+}
+
+pub fn filed_text(f: &Filed) -> String {
+    let number = f
+        .link
+        .external_key
+        .as_deref()
+        .unwrap_or(&f.link.external_id);
+    if f.created {
+        format!(
+            "Filed incident {} in '{}' as {number}: {}",
+            short_id(&f.incident_id),
+            f.link.connection,
+            f.link.url
+        )
+    } else {
+        format!(
+            "Incident {} is already filed in '{}' as {number}: {}",
+            short_id(&f.incident_id),
+            f.link.connection,
+            f.link.url
+        )
+    }
+}
+
+use ibridge_core::providers::servicenow::{Page, SnIncident};
+
+pub fn servicenow_page(page: &Page<SnIncident>) -> String {
+    if page.items.is_empty() {
+        return "No matching incidents.".into();
+    }
+    let mut text = table(
+        &[
+            "NUMBER",
+            "STATE",
+            "PRIORITY",
+            "UPDATED",
+            "SHORT DESCRIPTION",
+        ],
+        page.items
+            .iter()
+            .map(|i| {
+                vec![
+                    i.number.clone().unwrap_or_default(),
+                    i.state.clone().unwrap_or_default(),
+                    i.priority.clone().unwrap_or_default(),
+                    i.sys_updated_on.clone().unwrap_or_default(),
+                    i.short_description.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    );
+    if page.has_more() {
+        text.push_str(&format!(
+            "\nMore results: add --offset {}",
+            page.offset as usize + page.items.len()
+        ));
+    }
+    text
+}
+
+pub fn servicenow_incident(i: &SnIncident) -> String {
+    let field = |label: &str, v: &Option<String>| v.as_ref().map(|v| format!("{label}{v}"));
+    [
+        field("Number:      ", &i.number),
+        Some(format!("sys_id:      {}", i.sys_id)),
+        field("Summary:     ", &i.short_description),
+        field("State:       ", &i.state),
+        field("Priority:    ", &i.priority),
+        field("Urgency:     ", &i.urgency),
+        field("Impact:      ", &i.impact),
+        field("Updated:     ", &i.sys_updated_on),
+        Some(format!("Open:        {}", i.url)),
+        field("\n", &i.description),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("\n")
+}

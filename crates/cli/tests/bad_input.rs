@@ -479,20 +479,18 @@ fn exit_codes_follow_the_contract() {
         &[
             "connections",
             "add",
-            "servicenow",
+            "confluence",
             "--name",
-            "sn",
+            "wiki",
             "--url",
-            "https://a.service-now.com",
+            "https://a.example",
             "--auth",
-            "basic",
-            "--username",
-            "u",
+            "pat",
             "--secret-stdin",
         ],
-        "pw\n",
+        "pat\n",
     );
-    let run = cli.run(&["connections", "test", "sn"]);
+    let run = cli.run(&["connections", "test", "wiki"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("not supported yet"), "{}", run.stderr);
 }

@@ -1,15 +1,11 @@
+//! How `ibridge connect` talks to the person at the terminal.
+
 use std::io::{BufRead, IsTerminal, Write};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use ibridge_core::oauth::{self, AtlassianSite, ConnectOptions, ConnectUi};
-use ibridge_core::{Core, Error, Result};
+use ibridge_core::oauth::{AtlassianSite, ConnectUi};
 
-use crate::args::ConnectArgs;
-use crate::output::{connection_details, Output};
-
-struct TerminalUi {
-    no_browser: bool,
+pub struct TerminalUi {
+    pub no_browser: bool,
 }
 
 impl ConnectUi for TerminalUi {
@@ -45,33 +41,4 @@ impl ConnectUi for TerminalUi {
         let choice: usize = line.trim().parse().ok()?;
         sites.get(choice.checked_sub(1)?).cloned()
     }
-}
-
-/// Runs the sign-in; returns the core so its notices can be printed.
-pub fn run(core: Core, out: &Output, args: ConnectArgs) -> (Result<()>, Vec<String>) {
-    let shared = Arc::new(Mutex::new(core));
-    let options = ConnectOptions {
-        port: args.port,
-        timeout: Duration::from_secs(args.timeout),
-        site: args.site,
-    };
-    let ui = TerminalUi {
-        no_browser: args.no_browser,
-    };
-    let result = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::io("start the async runtime", e))
-        .and_then(|runtime| runtime.block_on(oauth::connect(&shared, &args.name, &options, &ui)));
-    let notices = shared
-        .lock()
-        .map(|mut c| c.take_notices())
-        .unwrap_or_default();
-    let result = result.map(|view| {
-        out.emit(&view, |c| {
-            format!("Connected '{}'.\n{}", c.name, connection_details(c))
-        });
-    });
-    (result, notices)
 }

@@ -22,12 +22,22 @@ pub fn run(core: &mut Core, out: &Output, command: ConnectionsCommand) -> Result
             let c = core.show_connection(&name)?;
             out.emit(&c, connection_details);
         }
-        ConnectionsCommand::Test { name } => {
-            // OAuth connections are tested in `commands::test` (needs the
-            // async token broker); this handles the rest.
-            let c = core.test_connection(&name)?;
-            out.emit(&c, |c| format!("Connection '{}' works.", c.name));
+        ConnectionsCommand::AutoCreate { name, state } => {
+            let c = core.set_auto_create(&name, state == "on")?;
+            out.emit(&c, |c| {
+                format!(
+                    "New incidents {} filed to '{}' automatically.",
+                    if c.auto_create_enabled {
+                        "will be"
+                    } else {
+                        "will not be"
+                    },
+                    c.name
+                )
+            });
         }
+        // Talks to the service: handled in `commands::remote`.
+        ConnectionsCommand::Test { .. } => unreachable_remote()?,
         ConnectionsCommand::Default { name } => {
             let c = core.set_default_connection(&name)?;
             out.emit(&c, |c| {
@@ -80,4 +90,10 @@ fn new_connection<R: std::io::BufRead>(
         secret,
         client_secret,
     })
+}
+
+fn unreachable_remote() -> Result<()> {
+    Err(ibridge_core::Error::Unsupported(
+        "internal error: connections test runs as a remote command".into(),
+    ))
 }

@@ -4,5 +4,5 @@
 pub mod audit;
 pub mod connect;
 pub mod connections;
-pub mod test;
+pub mod remote;
 pub mod vault;

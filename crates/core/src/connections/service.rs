@@ -176,14 +176,40 @@ impl Core {
         Ok(removed)
     }
 
-    /// Checks a connection against its service. Each provider brings its
-    /// own check; until then this says so plainly.
-    pub fn test_connection(&mut self, name: &str) -> Result<ConnectionView> {
+    /// Turns automatic filing of new incidents on or off for a connection.
+    pub fn set_auto_create(&mut self, name: &str, enabled: bool) -> Result<ConnectionView> {
         let row = self.find_connection(name)?;
-        Err(Error::Unsupported(format!(
-            "testing {} connections is not supported yet in this version ('{}' is stored and can be used once it is)",
-            row.provider, row.display_name
-        )))
+        if row.provider == Provider::Confluence.as_str() {
+            return Err(Error::invalid(
+                "auto-create",
+                "applies to servicenow and azure_devops connections (incidents are not filed to Confluence)",
+            ));
+        }
+        let tx = Transaction::new_unchecked(self.db(), TransactionBehavior::Immediate)?;
+        repo::set_auto_create(&tx, &row.id, enabled, &now_rfc3339())?;
+        audit::append(
+            &tx,
+            &Event {
+                actor: self.actor(),
+                action: "connection.auto_create",
+                connection: Some(&row.display_name),
+                outcome: Outcome::Ok,
+                detail: format!("enabled={enabled}"),
+            },
+        )?;
+        tx.commit()?;
+        self.show_connection(&row.display_name)
+    }
+
+    /// Records what the last check or call found out about a connection.
+    pub(crate) fn set_connection_status(
+        &self,
+        id: &str,
+        status: ConnectionStatus,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        repo::update_status(self.db(), id, status.as_str(), detail, &now_rfc3339())?;
+        Ok(())
     }
 
     /// Opens one credential of a connection for `purpose`, recording the use

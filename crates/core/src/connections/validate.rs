@@ -131,7 +131,11 @@ pub(super) fn validate(input: &NewConnection) -> Result<ValidConnection> {
             ),
         ));
     }
-    let base_url = validate_base_url("url", &input.url)?;
+    let mut base_url = validate_base_url("url", &input.url)?;
+    if provider == Provider::ServiceNow {
+        // People paste list or form URLs; the instance is the origin.
+        base_url = crate::providers::servicenow::instance_origin(&base_url)?;
+    }
 
     let oauth = auth == AuthType::OAuth2;
     let ado = provider == Provider::AzureDevOps;

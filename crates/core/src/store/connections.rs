@@ -149,3 +149,16 @@ pub fn find_by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<Connec
     )
     .optional()
 }
+
+pub fn set_auto_create(
+    conn: &Connection,
+    id: &str,
+    enabled: bool,
+    now: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE integration_config SET auto_create_enabled = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, enabled, now],
+    )?;
+    Ok(())
+}

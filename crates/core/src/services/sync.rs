@@ -1,0 +1,107 @@
+//! `incident show`: the local record, with each linked ServiceNow record's
+//! state and priority refreshed when the service answers.
+
+use serde::Serialize;
+
+use super::Services;
+use crate::connections::Provider;
+use crate::error::Result;
+use crate::incidents::Incident;
+use crate::oauth::lock;
+use crate::providers::servicenow::RecordRef;
+use crate::store::incidents as repo;
+use crate::time::now_rfc3339;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncNote {
+    pub connection: String,
+    pub synced: bool,
+    /// Why not, or when it last did.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IncidentReport {
+    pub incident: Incident,
+    pub sync: Vec<SyncNote>,
+}
+
+impl Services {
+    pub async fn show_incident(&self, id: &str) -> Result<IncidentReport> {
+        let (incident_id, links) = {
+            let core = lock(&self.core)?;
+            let row = core.find_incident(id)?;
+            let links = repo::links_for(core.db(), &row.id)?;
+            (row.id, links)
+        };
+        let mut sync = Vec::new();
+        for link in links
+            .iter()
+            .filter(|l| l.provider == Provider::ServiceNow.as_str())
+        {
+            let fetched = async {
+                let (_, client) = self
+                    .servicenow(&link.connection_name, "incident sync")
+                    .await?;
+                client
+                    .get(&RecordRef::SysId(link.external_id.clone()))
+                    .await
+            }
+            .await;
+            match fetched {
+                Ok(record) => {
+                    let now = now_rfc3339();
+                    repo::update_link_sync(
+                        lock(&self.core)?.db(),
+                        &link.id,
+                        record.state.as_deref(),
+                        record.priority.as_deref(),
+                        &now,
+                    )?;
+                    sync.push(SyncNote {
+                        connection: link.connection_name.clone(),
+                        synced: true,
+                        message: format!("synced at {now}"),
+                    });
+                }
+                Err(e) => sync.push(SyncNote {
+                    connection: link.connection_name.clone(),
+                    synced: false,
+                    message: format!(
+                        "not refreshed ({e}); last synced {}",
+                        link.last_synced_at.as_deref().unwrap_or("never")
+                    ),
+                }),
+            }
+        }
+        let incident = lock(&self.core)?.incident(&incident_id)?;
+        Ok(IncidentReport { incident, sync })
+    }
+
+    /// Creates the incident, then files it to every connection with
+    /// auto-create on. A filing that fails stays in the outbox; the
+    /// incident is kept either way.
+    pub async fn create_incident(
+        &self,
+        input: crate::incidents::NewIncident,
+    ) -> Result<(Incident, Vec<(String, Result<super::Filed>)>)> {
+        let (incident, targets) = {
+            let mut core = lock(&self.core)?;
+            let incident = core.create_incident(input)?;
+            let targets: Vec<String> = core
+                .list_connections()?
+                .into_iter()
+                .filter(|c| c.auto_create_enabled && c.provider == Provider::ServiceNow)
+                .map(|c| c.name)
+                .collect();
+            (incident, targets)
+        };
+        let mut filed = Vec::new();
+        for target in targets {
+            let result = self.file_incident(&incident.id, &target, None).await;
+            filed.push((target, result));
+        }
+        let incident = lock(&self.core)?.incident(&incident.id)?;
+        Ok((incident, filed))
+    }
+}

@@ -1,0 +1,84 @@
+//! `connections test`: ask the service who we are, and record the answer
+//! as the connection's status.
+
+use serde::Serialize;
+
+use super::Services;
+use crate::connections::{AuthType, ConnectionStatus, Provider};
+use crate::error::{Error, ErrorKind, Result};
+use crate::oauth::lock;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConnectionCheck {
+    pub name: String,
+    pub provider: Provider,
+    /// Who the service says we are, when it says.
+    pub signed_in_as: Option<String>,
+    pub message: String,
+}
+
+impl Services {
+    pub async fn test_connection(&self, name: &str) -> Result<ConnectionCheck> {
+        let view = lock(&self.core)?.show_connection(name)?;
+        let outcome = match view.provider {
+            Provider::ServiceNow => self.test_servicenow(name).await,
+            _ if view.auth_type == AuthType::OAuth2 => {
+                let expires = self.broker.check(&view.name).await?;
+                return Ok(ConnectionCheck {
+                    name: view.name.clone(),
+                    provider: view.provider,
+                    signed_in_as: None,
+                    message: format!(
+                        "The OAuth sign-in of '{}' is valid{}; checks against {}'s API come with its integration.",
+                        view.name,
+                        expires.map(|e| format!(" (access token until {e})")).unwrap_or_default(),
+                        view.provider
+                    ),
+                });
+            }
+            _ => {
+                return Err(Error::Unsupported(format!(
+                    "testing {} connections is not supported yet in this version ('{}' is stored and can be used once it is)",
+                    view.provider, view.name
+                )))
+            }
+        };
+        let core = lock(&self.core)?;
+        match &outcome {
+            Ok(check) => {
+                let detail = check.signed_in_as.as_ref().map(|who| format!("as {who}"));
+                core.set_connection_status(
+                    &view.id,
+                    ConnectionStatus::Connected,
+                    detail.as_deref(),
+                )?
+            }
+            Err(e) if e.kind() == ErrorKind::AuthNeeded => {
+                core.set_connection_status(&view.id, ConnectionStatus::Error, Some(&e.to_string()))?
+            }
+            Err(_) => {}
+        }
+        outcome
+    }
+
+    async fn test_servicenow(&self, name: &str) -> Result<ConnectionCheck> {
+        let (view, client) = self.servicenow(name, "connection test").await?;
+        let username = match view.auth_type {
+            AuthType::OAuth2 => None,
+            _ => view.config.username.as_deref(),
+        };
+        let user = client.current_user(username).await?;
+        let who = match (&user.name, &user.user_name) {
+            (Some(n), Some(u)) => format!("{n} ({u})"),
+            (Some(n), None) => n.clone(),
+            (None, Some(u)) => u.clone(),
+            (None, None) => "an unnamed user".into(),
+        };
+        Ok(ConnectionCheck {
+            message: format!("Connected to {} as {who}.", view.base_url),
+            name: view.name,
+            provider: view.provider,
+            signed_in_as: Some(who),
+        })
+    }
+}
