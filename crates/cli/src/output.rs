@@ -291,7 +291,7 @@ pub fn incident_report(r: &IncidentReport) -> String {
     let mut text = incident_text(&r.incident);
     for note in r.sync.iter().filter(|n| !n.synced) {
         text.push_str(&format!(
-            "\nOffline:     '{}': {}",
+            "\nNot synced:  '{}': {}",
             note.connection, note.message
         ));
     }
