@@ -6,6 +6,7 @@
 pub mod app;
 pub mod audit;
 pub mod connections;
+pub mod docs;
 pub mod error;
 pub mod http;
 pub mod incidents;

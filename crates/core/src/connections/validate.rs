@@ -136,6 +136,9 @@ pub(super) fn validate(input: &NewConnection) -> Result<ValidConnection> {
         // People paste list or form URLs; the instance is the origin.
         base_url = crate::providers::servicenow::instance_origin(&base_url)?;
     }
+    if provider == Provider::AzureDevOps {
+        base_url = crate::providers::azure_devops::organization_url(&base_url)?;
+    }
 
     let oauth = auth == AuthType::OAuth2;
     let ado = provider == Provider::AzureDevOps;

@@ -2,6 +2,7 @@
 //! over [`crate::http::HttpClient`] with one method per vendor operation;
 //! none reads the database: it is handed a base URL and a credential.
 
+pub mod azure_devops;
 pub mod servicenow;
 
 use reqwest::RequestBuilder;

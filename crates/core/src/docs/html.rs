@@ -1,0 +1,79 @@
+//! Markdown → HTML for services that take HTML (Azure DevOps descriptions).
+//! Raw HTML in the Markdown is shown as text, never passed through: the
+//! description is the responder's notes, not markup for someone's browser.
+
+use pulldown_cmark::{html, CowStr, Event, Options, Parser};
+
+pub fn markdown_to_html(markdown: &str) -> String {
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let events = Parser::new_ext(markdown, options).map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        // Links with script URLs become plain text targets.
+        Event::Start(pulldown_cmark::Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(pulldown_cmark::Tag::Link {
+            link_type,
+            dest_url: safe_url(dest_url),
+            title,
+            id,
+        }),
+        Event::Start(pulldown_cmark::Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(pulldown_cmark::Tag::Image {
+            link_type,
+            dest_url: safe_url(dest_url),
+            title,
+            id,
+        }),
+        other => other,
+    });
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut out, events);
+    out
+}
+
+fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
+    let lower = url.trim_start().to_ascii_lowercase();
+    if lower.starts_with("javascript:")
+        || lower.starts_with("vbscript:")
+        || lower.starts_with("data:")
+    {
+        CowStr::Borrowed("#")
+    } else {
+        url
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_markdown_and_escapes_raw_html() {
+        let html =
+            markdown_to_html("# Impact\n\nCheckout **down** <script>alert(1)</script>\n\n- a\n- b");
+        assert!(html.contains("<h1>Impact</h1>"), "{html}");
+        assert!(html.contains("<strong>down</strong>"));
+        assert!(
+            html.contains("&lt;script&gt;") && !html.contains("<script>"),
+            "{html}"
+        );
+        assert!(html.contains("<li>a</li>"));
+    }
+
+    #[test]
+    fn script_links_are_neutralised() {
+        let html = markdown_to_html("[x](javascript:alert(1)) ![i](data:text/html,hi)");
+        assert!(
+            !html.contains("javascript:") && !html.contains("data:"),
+            "{html}"
+        );
+    }
+}

@@ -1,0 +1,3 @@
+//! Documents and Markdown rendering.
+
+pub mod html;
