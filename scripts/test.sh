@@ -13,9 +13,11 @@ cargo fmt --all -- --check
 step "cargo clippy (warnings are errors)"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 
-step "test authorization server (npm ci)"
-# A real OAuth server (oidc-provider) that the end-to-end tests start on loopback.
+step "test servers (npm ci)"
+# A real OAuth server (oidc-provider) that the end-to-end tests start on
+# loopback, and Prism, which validates our requests against the vendor specs.
 npm ci --prefix tests/oauth-server --no-audit --no-fund --loglevel=error
+npm ci --prefix tests/contract-mock --no-audit --no-fund --loglevel=error
 
 step "cargo test"
 # The OS keychain is not touched by tests (they use their own key sources);

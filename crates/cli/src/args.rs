@@ -36,6 +36,9 @@ pub enum Command {
     /// Search, open and update ServiceNow incidents.
     #[command(subcommand)]
     Servicenow(ServicenowCommand),
+    /// Search, open and update Azure DevOps work items.
+    #[command(subcommand)]
+    Ado(AdoCommand),
     /// The journal of outbound writes.
     #[command(subcommand)]
     Outbox(OutboxCommand),
@@ -120,6 +123,28 @@ pub enum ServicenowCommand {
         sys_id: String,
         /// name=value; repeat for several fields.
         #[arg(long = "field", value_name = "NAME=VALUE", required = true)]
+        fields: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdoCommand {
+    /// Work items of the project whose title or description contains QUERY.
+    Search {
+        connection: String,
+        query: String,
+        /// At most this many results.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        top: u32,
+    },
+    /// One work item by id.
+    Get { connection: String, id: String },
+    /// Set fields of a work item (JSON Patch).
+    Update {
+        connection: String,
+        id: String,
+        /// Reference.Name=value; repeat for several fields.
+        #[arg(long = "field", value_name = "REFERENCE.NAME=VALUE", required = true)]
         fields: Vec<String>,
     },
 }

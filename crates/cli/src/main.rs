@@ -40,6 +40,7 @@ fn run(cli: Cli, out: &Output) -> ibridge_core::Result<()> {
         | Command::Connections(ConnectionsCommand::Test { .. })
         | Command::Incident(_)
         | Command::Servicenow(_)
+        | Command::Ado(_)
         | Command::Outbox(_)) => return commands::remote::run(core, out, remote),
         Command::Connections(c) => commands::connections::run(&mut core, out, c),
         Command::Audit(c) => commands::audit::run(&mut core, out, c),

@@ -430,3 +430,52 @@ pub fn servicenow_incident(i: &SnIncident) -> String {
     .collect::<Vec<_>>()
     .join("\n")
 }
+
+use ibridge_core::providers::azure_devops::WorkItem;
+
+pub fn work_item_table(items: &[WorkItem]) -> String {
+    if items.is_empty() {
+        return "No matching work items.".into();
+    }
+    table(
+        &["ID", "TYPE", "STATE", "CHANGED", "TITLE"],
+        items
+            .iter()
+            .map(|w| {
+                vec![
+                    w.id.to_string(),
+                    w.field_text("System.WorkItemType").unwrap_or_default(),
+                    w.field_text("System.State").unwrap_or_default(),
+                    w.field_text("System.ChangedDate")
+                        .unwrap_or_default()
+                        .chars()
+                        .take(16)
+                        .collect(),
+                    w.title(),
+                ]
+            })
+            .collect(),
+    )
+}
+
+pub fn work_item(w: &WorkItem) -> String {
+    let mut lines = vec![format!("Work item:   {}", w.id)];
+    for (label, field) in [
+        ("Type:        ", "System.WorkItemType"),
+        ("Title:       ", "System.Title"),
+        ("State:       ", "System.State"),
+        ("Assigned to: ", "System.AssignedTo"),
+        ("Priority:    ", "Microsoft.VSTS.Common.Priority"),
+        ("Severity:    ", "Microsoft.VSTS.Common.Severity"),
+        ("Tags:        ", "System.Tags"),
+        ("Changed:     ", "System.ChangedDate"),
+    ] {
+        if let Some(v) = w.field_text(field) {
+            lines.push(format!("{label}{v}"));
+        }
+    }
+    if let Some(url) = &w.web_url {
+        lines.push(format!("Open:        {url}"));
+    }
+    lines.join("\n")
+}

@@ -7,7 +7,9 @@ use ibridge_core::incidents::NewIncident;
 use ibridge_core::oauth::{self, ConnectOptions};
 use ibridge_core::{Core, Error, Result, Services};
 
-use crate::args::{Command, ConnectionsCommand, IncidentCommand, OutboxCommand, ServicenowCommand};
+use crate::args::{
+    AdoCommand, Command, ConnectionsCommand, IncidentCommand, OutboxCommand, ServicenowCommand,
+};
 use crate::commands::connect::TerminalUi;
 use crate::output::{self, Output};
 
@@ -48,6 +50,7 @@ async fn dispatch(services: &Services, out: &Output, command: Command) -> Result
         }
         Command::Incident(c) => incident(services, out, c).await?,
         Command::Servicenow(c) => servicenow(services, out, c).await?,
+        Command::Ado(c) => ado(services, out, c).await?,
         Command::Outbox(OutboxCommand::List) => {
             let entries = services
                 .core()
@@ -157,6 +160,35 @@ async fn servicenow(services: &Services, out: &Output, command: ServicenowComman
                     i.number.as_deref().unwrap_or(&i.sys_id),
                     output::servicenow_incident(i)
                 )
+            });
+        }
+    }
+    Ok(())
+}
+
+async fn ado(services: &Services, out: &Output, command: AdoCommand) -> Result<()> {
+    match command {
+        AdoCommand::Search {
+            connection,
+            query,
+            top,
+        } => {
+            let items = services.ado_search(&connection, &query, top).await?;
+            out.emit(&items, |items| output::work_item_table(items));
+        }
+        AdoCommand::Get { connection, id } => {
+            let item = services.ado_get(&connection, &id).await?;
+            out.emit(&item, output::work_item);
+        }
+        AdoCommand::Update {
+            connection,
+            id,
+            fields,
+        } => {
+            let fields = parse_fields(&fields)?;
+            let item = services.ado_update(&connection, &id, fields).await?;
+            out.emit(&item, |i| {
+                format!("Updated work item {}.\n{}", i.id, output::work_item(i))
             });
         }
     }

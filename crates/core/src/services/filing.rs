@@ -1,6 +1,8 @@
 //! `incident file`: create the external record for an incident through
 //! the outbox, exactly once per (incident, connection).
 
+use std::future::Future;
+
 use serde::Serialize;
 
 use super::Services;
@@ -9,6 +11,7 @@ use crate::connections::{ConnectionView, Provider};
 use crate::error::{Error, Result};
 use crate::incidents::{link_view, ExternalLink, Severity};
 use crate::oauth::lock;
+use crate::providers::azure_devops::{self as ado, WorkItem};
 use crate::providers::servicenow::{NewSnIncident, SnIncident};
 use crate::store::incidents::{self as repo, IncidentRow, LinkRow};
 use crate::time::now_rfc3339;
@@ -18,13 +21,65 @@ pub struct Filed {
     pub incident_id: String,
     pub link: ExternalLink,
     /// False when the record already existed (linked here, or found at the
-    /// service by our correlation key).
+    /// service by our correlation key or tag).
     pub created: bool,
+}
+
+/// The external record a filing produced or found.
+pub(crate) struct Remote {
+    pub external_id: String,
+    pub external_key: Option<String>,
+    pub url: String,
+    pub state: Option<String>,
+    pub priority: Option<String>,
+    pub created: bool,
+}
+
+impl Remote {
+    fn from_servicenow(record: SnIncident, created: bool) -> Self {
+        Self {
+            external_id: record.sys_id,
+            external_key: record.number,
+            url: record.url,
+            state: record.state,
+            priority: record.priority,
+            created,
+        }
+    }
+
+    pub(crate) fn from_work_item(item: WorkItem, fallback_url: String, created: bool) -> Self {
+        Self {
+            external_key: Some(item.id.to_string()),
+            external_id: item.id.to_string(),
+            url: item.web_url.clone().unwrap_or(fallback_url),
+            state: item.field_text("System.State"),
+            priority: item.field_text("Microsoft.VSTS.Common.Priority"),
+            created,
+        }
+    }
+}
+
+/// `Bug`, `task`, `user story` … → the canonical type name.
+pub fn work_item_type(requested: Option<&str>) -> Result<&'static str> {
+    let requested = requested.unwrap_or("Bug").trim();
+    ado::FILING_TYPES
+        .iter()
+        .find(|t| t.eq_ignore_ascii_case(requested))
+        .copied()
+        .ok_or_else(|| {
+            Error::invalid(
+                "type",
+                format!(
+                    "'{requested}' is not one of: {}",
+                    ado::FILING_TYPES.join(", ")
+                ),
+            )
+        })
 }
 
 impl Services {
     /// Files incident `incident_id` to connection `to`. `work_item_type` is
-    /// for Azure DevOps and refused elsewhere.
+    /// for Azure DevOps (default Bug) and refused elsewhere.
     pub async fn file_incident(
         &self,
         incident_id: &str,
@@ -38,6 +93,19 @@ impl Services {
             let existing = repo::find_link(core.db(), &incident.id, &view.id)?;
             (incident, view, existing)
         };
+        let kind = match view.provider {
+            Provider::ServiceNow if work_item_type.is_some() => {
+                return Err(Error::invalid("type", "applies to azure_devops connections only"))
+            }
+            Provider::AzureDevOps => Some(self::work_item_type(work_item_type)?),
+            Provider::Confluence => {
+                return Err(Error::invalid(
+                    "to",
+                    format!("'{}' is a Confluence connection; incidents are filed to servicenow or azure_devops", view.name),
+                ))
+            }
+            Provider::ServiceNow => None,
+        };
         if let Some(link) = existing {
             return Ok(Filed {
                 incident_id: incident.id,
@@ -45,60 +113,66 @@ impl Services {
                 created: false,
             });
         }
-        match view.provider {
-            Provider::ServiceNow => {
-                if work_item_type.is_some() {
-                    return Err(Error::invalid("type", "applies to azure_devops connections only"));
-                }
-                self.file_to_servicenow(&incident, &view).await
+        match kind {
+            None => {
+                self.through_outbox(&incident, &view, "servicenow.create_incident", || {
+                    self.send_servicenow_create(&incident, &view)
+                })
+                .await
             }
-            Provider::AzureDevOps => Err(Error::Unsupported(format!(
-                "filing to Azure DevOps ('{}') is not supported yet in this version",
-                view.name
-            ))),
-            Provider::Confluence => Err(Error::invalid(
-                "to",
-                format!("'{}' is a Confluence connection; incidents are filed to servicenow or azure_devops", view.name),
-            )),
+            Some(kind) => {
+                self.through_outbox(&incident, &view, "azure_devops.create_work_item", || {
+                    self.send_work_item_create(&incident, &view, kind)
+                })
+                .await
+            }
         }
     }
 
-    async fn file_to_servicenow(
+    /// Journal, mark in flight, send, then store the link and `done` in one
+    /// transaction — or record the failure for a retry or the user.
+    async fn through_outbox<F, Fut>(
         &self,
         incident: &IncidentRow,
         view: &ConnectionView,
-    ) -> Result<Filed> {
-        let key = format!("servicenow.create_incident:{}:{}", view.id, incident.id);
+        operation: &str,
+        send: F,
+    ) -> Result<Filed>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Remote>>,
+    {
+        let key = format!("{operation}:{}:{}", view.id, incident.id);
         let entry = {
             let core = lock(&self.core)?;
             let entry = core.journal_write(
                 &key,
                 &view.id,
-                "servicenow.create_incident",
+                operation,
                 &incident.id,
                 &serde_json::json!({ "incident": incident.id }),
             )?;
             core.outbox_in_flight(&entry.id)?;
             entry
         };
-        let result = self.send_servicenow_create(incident, view).await;
+        let result = send().await;
         let core = lock(&self.core)?;
+        let actor = core.actor();
         match result {
-            Ok((record, created)) => {
+            Ok(remote) => {
                 let link = LinkRow {
                     id: uuid::Uuid::new_v4().to_string(),
                     incident_id: incident.id.clone(),
                     connection_id: view.id.clone(),
                     connection_name: view.name.clone(),
-                    provider: Provider::ServiceNow.as_str().to_owned(),
-                    external_id: record.sys_id.clone(),
-                    external_key: record.number.clone(),
-                    url: record.url.clone(),
-                    remote_state: record.state.clone(),
-                    remote_priority: record.priority.clone(),
+                    provider: view.provider.as_str().to_owned(),
+                    external_id: remote.external_id.clone(),
+                    external_key: remote.external_key.clone(),
+                    url: remote.url.clone(),
+                    remote_state: remote.state.clone(),
+                    remote_priority: remote.priority.clone(),
                     last_synced_at: Some(now_rfc3339()),
                 };
-                let actor = core.actor();
                 core.outbox_done_with(&entry.id, |tx| {
                     repo::insert_link(tx, &link, &now_rfc3339())?;
                     audit::append(
@@ -109,10 +183,13 @@ impl Services {
                             connection: Some(&view.name),
                             outcome: Outcome::Ok,
                             detail: format!(
-                                "incident={} number={} sys_id={} created={created}",
+                                "incident={} external={} created={}",
                                 incident.id,
-                                record.number.as_deref().unwrap_or("?"),
-                                record.sys_id
+                                remote
+                                    .external_key
+                                    .as_deref()
+                                    .unwrap_or(&remote.external_id),
+                                remote.created
                             ),
                         },
                     )?;
@@ -127,7 +204,7 @@ impl Services {
                 Ok(Filed {
                     incident_id: incident.id.clone(),
                     link: stored,
-                    created,
+                    created: remote.created,
                 })
             }
             Err(e) => {
@@ -135,7 +212,7 @@ impl Services {
                 audit::append(
                     core.db(),
                     &Event {
-                        actor: core.actor(),
+                        actor,
                         action: "incident.file",
                         connection: Some(&view.name),
                         outcome: Outcome::Failed,
@@ -148,19 +225,51 @@ impl Services {
     }
 
     /// Looks the record up by our correlation key first; creates it only
-    /// when the service has none. Returns the record and whether it was
-    /// created now.
+    /// when the service has none.
     async fn send_servicenow_create(
         &self,
         incident: &IncidentRow,
         view: &ConnectionView,
-    ) -> Result<(SnIncident, bool)> {
+    ) -> Result<Remote> {
         let (_, client) = self.servicenow(&view.name, "file incident").await?;
         if let Some(found) = client.find_by_correlation(&incident.id).await? {
-            return Ok((found, false));
+            return Ok(Remote::from_servicenow(found, false));
         }
         let created = client.create(&new_servicenow_incident(incident)?).await?;
-        Ok((created, true))
+        Ok(Remote::from_servicenow(created, true))
+    }
+
+    /// Looks the work item up by our tag first; creates it only when the
+    /// project has none.
+    async fn send_work_item_create(
+        &self,
+        incident: &IncidentRow,
+        view: &ConnectionView,
+        kind: &str,
+    ) -> Result<Remote> {
+        let (_, client) = self.azure_devops(&view.name, "file incident").await?;
+        let fallback = |id: u64| {
+            format!(
+                "{}/{}/_workitems/edit/{id}",
+                Self::api_base(view),
+                view.config.project.as_deref().unwrap_or_default()
+            )
+        };
+        if let Some(found) = client.find_by_tag(&ado::incident_tag(&incident.id)).await? {
+            let url = fallback(found.id);
+            return Ok(Remote::from_work_item(found, url, false));
+        }
+        let severity: Severity = incident.severity.parse()?;
+        let operations = ado::incident_operations(
+            &incident.title,
+            &incident.description,
+            severity,
+            kind,
+            &incident.id,
+        );
+        let created = client.create(kind, &operations).await?;
+        let url = fallback(created.id);
+        Ok(Remote::from_work_item(created, url, true))
     }
 }
 

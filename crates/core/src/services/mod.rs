@@ -3,6 +3,7 @@
 //! (opening secrets through the audited vault, refreshing OAuth tokens
 //! through the single-flight broker) and hands them to a provider client.
 
+mod azure_devops;
 mod filing;
 mod servicenow;
 mod sync;
@@ -10,7 +11,8 @@ mod test;
 
 use std::sync::{Arc, Mutex};
 
-pub use filing::Filed;
+pub use azure_devops::{parse_work_item_id, DEFAULT_TOP};
+pub use filing::{work_item_type, Filed};
 pub use sync::{IncidentReport, SyncNote};
 pub use test::ConnectionCheck;
 

@@ -91,7 +91,7 @@ impl Services {
             let targets: Vec<String> = core
                 .list_connections()?
                 .into_iter()
-                .filter(|c| c.auto_create_enabled && c.provider == Provider::ServiceNow)
+                .filter(|c| c.auto_create_enabled && c.provider != Provider::Confluence)
                 .map(|c| c.name)
                 .collect();
             (incident, targets)

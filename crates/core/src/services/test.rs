@@ -22,6 +22,7 @@ impl Services {
         let view = lock(&self.core)?.show_connection(name)?;
         let outcome = match view.provider {
             Provider::ServiceNow => self.test_servicenow(name).await,
+            Provider::AzureDevOps => self.test_azure_devops(name).await,
             _ if view.auth_type == AuthType::OAuth2 => {
                 let expires = self.broker.check(&view.name).await?;
                 return Ok(ConnectionCheck {
@@ -59,6 +60,22 @@ impl Services {
             Err(_) => {}
         }
         outcome
+    }
+
+    async fn test_azure_devops(&self, name: &str) -> Result<ConnectionCheck> {
+        let (view, client) = self.azure_devops(name, "connection test").await?;
+        let who = client.authenticated_user().await?;
+        client.check_project().await?;
+        Ok(ConnectionCheck {
+            message: format!(
+                "Connected to {} as {who}; project '{}' is reachable.",
+                view.base_url,
+                view.config.project.as_deref().unwrap_or_default()
+            ),
+            name: view.name,
+            provider: view.provider,
+            signed_in_as: Some(who),
+        })
     }
 
     async fn test_servicenow(&self, name: &str) -> Result<ConnectionCheck> {

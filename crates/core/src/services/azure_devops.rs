@@ -1,0 +1,116 @@
+//! Azure DevOps operations by connection name.
+
+use std::collections::BTreeMap;
+
+use super::Services;
+use crate::audit::{self, Event, Outcome};
+use crate::connections::{ConnectionView, Provider};
+use crate::error::{Error, Result};
+use crate::oauth::lock;
+use crate::providers::azure_devops::{AdoClient, WorkItem};
+
+pub const DEFAULT_TOP: u32 = 50;
+
+/// A work item id as people type it.
+pub fn parse_work_item_id(text: &str) -> Result<u64> {
+    text.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| {
+            Error::invalid(
+                "id",
+                format!(
+                    "'{}' is not a work item id (a positive number)",
+                    text.trim()
+                ),
+            )
+        })
+}
+
+impl Services {
+    pub(crate) async fn azure_devops(
+        &self,
+        name: &str,
+        purpose: &str,
+    ) -> Result<(ConnectionView, AdoClient)> {
+        let (view, auth) = self.resolve(name, purpose).await?;
+        Self::require_provider(&view, Provider::AzureDevOps, "connection")?;
+        let project = view.config.project.clone().ok_or_else(|| {
+            Error::invalid(
+                "project",
+                format!(
+                    "connection '{}' has no project; add it again with --project",
+                    view.name
+                ),
+            )
+        })?;
+        let client = AdoClient::new(self.http.clone(), Self::api_base(&view), &project, auth)?;
+        Ok((view, client))
+    }
+
+    pub async fn ado_search(&self, name: &str, text: &str, top: u32) -> Result<Vec<WorkItem>> {
+        if text.trim().is_empty() {
+            return Err(Error::invalid("query", "must not be empty"));
+        }
+        let (_, client) = self.azure_devops(name, "azure devops search").await?;
+        client.search(text, top).await
+    }
+
+    pub async fn ado_get(&self, name: &str, id: &str) -> Result<WorkItem> {
+        let id = parse_work_item_id(id)?;
+        let (_, client) = self.azure_devops(name, "azure devops get").await?;
+        client.get(id).await
+    }
+
+    /// JSON Patch of named fields; audited as an outbound write.
+    pub async fn ado_update(
+        &self,
+        name: &str,
+        id: &str,
+        fields: BTreeMap<String, String>,
+    ) -> Result<WorkItem> {
+        let id = parse_work_item_id(id)?;
+        if fields.is_empty() {
+            return Err(Error::invalid(
+                "field",
+                "give at least one --field Reference.Name=value",
+            ));
+        }
+        for field in fields.keys() {
+            crate::providers::azure_devops::validate_field_reference(field)?;
+        }
+        let (view, client) = self.azure_devops(name, "azure devops update").await?;
+        let result = client.update(id, &fields).await;
+        let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+        let core = lock(&self.core)?;
+        audit::append(
+            core.db(),
+            &Event {
+                actor: core.actor(),
+                action: "azure_devops.update",
+                connection: Some(&view.name),
+                outcome: if result.is_ok() {
+                    Outcome::Ok
+                } else {
+                    Outcome::Failed
+                },
+                detail: format!("id={id} fields=[{}]", names.join(",")),
+            },
+        )?;
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids() {
+        assert_eq!(parse_work_item_id(" 42 ").unwrap(), 42);
+        for bad in ["0", "-1", "x", "", "4.2"] {
+            assert!(parse_work_item_id(bad).is_err(), "{bad}");
+        }
+    }
+}

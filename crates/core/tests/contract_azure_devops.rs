@@ -1,0 +1,182 @@
+//! Contract tests: the requests the Azure DevOps client builds are sent to
+//! Prism serving the vendor's Work Item Tracking 7.1 specification
+//! (`shared/contracts/derived/ado-wit-7.1.mock.json`), which answers 4xx
+//! with the violated rule for any request the specification does not allow.
+//!
+//! Needs `npm ci --prefix tests/contract-mock` (scripts/test.sh runs it) and
+//! the shared contracts folder beside the repository.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ibridge_core::http::{HttpClient, HttpConfig};
+use ibridge_core::incidents::Severity;
+use ibridge_core::providers::azure_devops::{self as ado, AdoClient, PatchOp};
+use ibridge_core::providers::AuthHeader;
+use ibridge_core::SecretString;
+
+struct Prism(Child);
+
+impl Drop for Prism {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn start_prism(spec: &str) -> (Prism, u16) {
+    let bin = repo_root().join("tests/contract-mock/node_modules/.bin/prism");
+    assert!(
+        bin.exists(),
+        "Prism is not installed: run `npm ci --prefix tests/contract-mock` (scripts/test.sh does)"
+    );
+    let spec = repo_root().join("../shared/contracts/derived").join(spec);
+    assert!(
+        spec.exists(),
+        "the vendor contracts are expected at {}",
+        spec.display()
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(bin)
+        .args(["mock", "--host", "127.0.0.1", "-p", &port.to_string()])
+        .arg(&spec)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Prism starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains("Prism is listening") {
+                let _ = tx.send(());
+            }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(90))
+        .expect("Prism is listening");
+    (Prism(child), port)
+}
+
+/// Sends a request the client built; returns (status, violations).
+async fn send(request: reqwest::RequestBuilder) -> (u16, String) {
+    let response = request.send().await.expect("Prism answers");
+    let status = response.status().as_u16();
+    let violations = response
+        .headers()
+        .get("sl-violations")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = response.text().await.unwrap_or_default();
+    (
+        status,
+        if violations.is_empty() && status >= 400 {
+            body
+        } else {
+            violations
+        },
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn work_item_requests_satisfy_the_vendor_specification() {
+    let (_prism, port) = start_prism("ado-wit-7.1.mock.json");
+    let http = HttpClient::new(HttpConfig::default()).unwrap();
+    let pat = AuthHeader::Basic {
+        username: String::new(),
+        password: SecretString::from("contract-test-pat"),
+    };
+    let client = AdoClient::new(
+        http,
+        &format!("http://127.0.0.1:{port}/acme"),
+        "Ops Team",
+        pat,
+    )
+    .unwrap();
+
+    let mut requests: Vec<(String, reqwest::RequestBuilder)> = vec![
+        (
+            "wiql text search".into(),
+            client.wiql_request(&ado::wiql::text_search(r#"it's "down" \ again"#), 50),
+        ),
+        (
+            "wiql by tag".into(),
+            client.wiql_request(&ado::wiql::by_tag("ibridge-7d3c1f2e"), 1),
+        ),
+        (
+            "batch read of 200".into(),
+            client.batch_request(&(1..=200).collect::<Vec<u64>>(), ado::LIST_FIELDS),
+        ),
+        ("get one".into(), client.get_request(42)),
+        ("work item types".into(), client.types_request()),
+        (
+            "update".into(),
+            client.update_request(
+                42,
+                &[
+                    PatchOp::add_field("System.State", "Active"),
+                    PatchOp::add_field("Microsoft.VSTS.Common.Priority", "1"),
+                ],
+            ),
+        ),
+    ];
+    for kind in ado::FILING_TYPES {
+        for severity in [Severity::P1, Severity::P4] {
+            let ops = ado::incident_operations(
+                "Checkout down",
+                "Errors on **pay**",
+                severity,
+                kind,
+                "7d3c1f2e",
+            );
+            requests.push((
+                format!("create {kind} {severity}"),
+                client.create_request(kind, &ops),
+            ));
+        }
+    }
+    for (what, request) in requests {
+        let (status, violations) = send(request).await;
+        assert!(
+            (200..300).contains(&status),
+            "{what}: HTTP {status}: {violations}"
+        );
+        assert!(violations.is_empty(), "{what}: {violations}");
+    }
+
+    // The mock does validate: requests that break the specification fail.
+    let raw = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}/acme/Ops%20Team/_apis/wit");
+    let (status, _) = send(
+        raw.post(format!("{base}/workitems/$Bug?api-version=7.1"))
+            .basic_auth("", Some("contract-test-pat"))
+            .header("content-type", "application/json-patch+json")
+            .body(r#"{"not":"a patch document"}"#),
+    )
+    .await;
+    assert!(
+        status >= 400,
+        "a non-array patch body is refused (got {status})"
+    );
+    let (status, _) = send(
+        raw.get(format!("{base}/workitems?api-version=7.1"))
+            .basic_auth("", Some("p")),
+    )
+    .await;
+    assert!(
+        status >= 400,
+        "a batch read without ids is refused (got {status})"
+    );
+}
