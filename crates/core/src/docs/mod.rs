@@ -1,3 +1,4 @@
 //! Documents and Markdown rendering.
 
 pub mod html;
+pub mod storage;

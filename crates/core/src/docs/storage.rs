@@ -1,0 +1,457 @@
+//! Markdown → Confluence storage format (XHTML with `ac:`/`ri:` elements).
+//!
+//! Every Start event pushes a frame that knows its closing tag, so the
+//! output is balanced whatever the input; all text and attribute values are
+//! XML-escaped and stripped of characters XML 1.0 forbids; raw HTML in the
+//! Markdown is shown as text, never passed through.
+
+use pulldown_cmark::{
+    BlockQuoteKind, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+};
+
+/// Converts a Markdown document to a storage-format fragment.
+pub fn markdown_to_storage(markdown: &str) -> String {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_GFM;
+    let events: Vec<Event<'_>> = Parser::new_ext(markdown, options).collect();
+    let mut writer = Writer {
+        out: String::with_capacity(markdown.len() * 2),
+        frames: Vec::new(),
+        events: &events,
+    };
+    writer.run();
+    writer.out
+}
+
+enum Frame {
+    /// Closes with this text.
+    Close(&'static str),
+    /// A code block: text is gathered, the macro is written at the end.
+    Code {
+        language: Option<String>,
+        body: String,
+    },
+    /// An image: alt text is gathered.
+    Image { target: String, alt: String },
+    /// A link whose URL was dropped (script URL): text only.
+    Plain,
+    /// A table head row: its cells are `th`.
+    Head,
+    /// A paragraph whose tags are left out (inside a task body).
+    Bare,
+    /// A blockquote turned into an info/tip/warning macro.
+    Admonition,
+}
+
+struct Writer<'a, 'e> {
+    out: String,
+    frames: Vec<Frame>,
+    events: &'a [Event<'e>],
+}
+
+impl Writer<'_, '_> {
+    fn run(&mut self) {
+        let mut i = 0;
+        while i < self.events.len() {
+            i = self.event(i);
+        }
+        // Balanced input gives an empty stack; close anything left anyway.
+        while let Some(frame) = self.frames.pop() {
+            self.close(frame);
+        }
+    }
+
+    fn in_code(&mut self) -> Option<&mut String> {
+        match self.frames.last_mut() {
+            Some(Frame::Code { body, .. }) => Some(body),
+            _ => None,
+        }
+    }
+
+    fn in_image(&mut self) -> Option<&mut String> {
+        match self.frames.last_mut() {
+            Some(Frame::Image { alt, .. }) => Some(alt),
+            _ => None,
+        }
+    }
+
+    fn in_head(&self) -> bool {
+        self.frames.iter().rev().any(|f| matches!(f, Frame::Head))
+    }
+
+    fn in_task(&self) -> bool {
+        self.frames
+            .iter()
+            .rev()
+            .any(|f| matches!(f, Frame::Close("</ac:task-body></ac:task>")))
+    }
+
+    /// Handles event `i`; returns the index of the next one to handle.
+    fn event(&mut self, i: usize) -> usize {
+        let event = &self.events[i];
+        match event {
+            Event::Text(t)
+            | Event::Code(t)
+            | Event::Html(t)
+            | Event::InlineHtml(t)
+            | Event::InlineMath(t)
+            | Event::DisplayMath(t)
+                if self.in_code().is_some() =>
+            {
+                if let Some(body) = self.in_code() {
+                    body.push_str(t);
+                }
+            }
+            Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) | Event::Html(t)
+                if self.in_image().is_some() =>
+            {
+                if let Some(alt) = self.in_image() {
+                    alt.push_str(t);
+                }
+            }
+            Event::Text(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                push_text(&mut self.out, t)
+            }
+            // Raw HTML is the author's text, not markup.
+            Event::Html(t) | Event::InlineHtml(t) => push_text(&mut self.out, t),
+            Event::Code(t) => {
+                self.out.push_str("<code>");
+                push_text(&mut self.out, t);
+                self.out.push_str("</code>");
+            }
+            Event::SoftBreak => self.out.push('\n'),
+            Event::HardBreak => self.out.push_str("<br/>"),
+            Event::Rule => self.out.push_str("<hr/>"),
+            Event::TaskListMarker(done) => {
+                if self.in_task() {
+                    // Already written as the task's status.
+                } else {
+                    self.out.push_str(if *done { "[x] " } else { "[ ] " });
+                }
+            }
+            Event::FootnoteReference(t) => push_text(&mut self.out, &format!("[{t}]")),
+            Event::Start(tag) => return self.start(tag, i),
+            Event::End(_) => {
+                if let Some(frame) = self.frames.pop() {
+                    self.close(frame);
+                }
+            }
+        }
+        i + 1
+    }
+
+    fn open(&mut self, open: &str, close: &'static str) {
+        self.out.push_str(open);
+        self.frames.push(Frame::Close(close));
+    }
+
+    fn start(&mut self, tag: &Tag<'_>, i: usize) -> usize {
+        if self.in_code().is_some() || self.in_image().is_some() {
+            // Nothing nests inside code or alt text; keep the stack balanced.
+            self.frames.push(Frame::Close(""));
+            return i + 1;
+        }
+        match tag {
+            Tag::Paragraph if self.in_task() => self.frames.push(Frame::Bare),
+            Tag::Paragraph => self.open("<p>", "</p>"),
+            Tag::Heading { level, .. } => {
+                let (open, close) = heading(*level);
+                self.open(open, close);
+            }
+            Tag::BlockQuote(kind) => return self.blockquote(*kind, i),
+            Tag::CodeBlock(kind) => {
+                let language = match kind {
+                    CodeBlockKind::Fenced(info) => info
+                        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+                        .next()
+                        .filter(|l| !l.is_empty())
+                        .map(|l| l.to_ascii_lowercase()),
+                    CodeBlockKind::Indented => None,
+                };
+                self.frames.push(Frame::Code {
+                    language,
+                    body: String::new(),
+                });
+            }
+            Tag::List(start) => {
+                if self.is_task_list(i) {
+                    self.open("<ac:task-list>", "</ac:task-list>");
+                } else {
+                    match start {
+                        None => self.open("<ul>", "</ul>"),
+                        Some(1) => self.open("<ol>", "</ol>"),
+                        Some(n) => self.open(&format!("<ol start=\"{n}\">"), "</ol>"),
+                    }
+                }
+            }
+            Tag::Item => {
+                if matches!(self.frames.last(), Some(Frame::Close("</ac:task-list>"))) {
+                    let done = self.task_done(i);
+                    self.out.push_str("<ac:task><ac:task-status>");
+                    self.out
+                        .push_str(if done { "complete" } else { "incomplete" });
+                    self.out.push_str("</ac:task-status><ac:task-body>");
+                    self.frames.push(Frame::Close("</ac:task-body></ac:task>"));
+                } else {
+                    self.open("<li>", "</li>");
+                }
+            }
+            Tag::Table(_) => self.open("<table><tbody>", "</tbody></table>"),
+            Tag::TableHead => {
+                self.out.push_str("<tr>");
+                self.frames.push(Frame::Head);
+            }
+            Tag::TableRow => self.open("<tr>", "</tr>"),
+            Tag::TableCell if self.in_head() => self.open("<th>", "</th>"),
+            Tag::TableCell => self.open("<td>", "</td>"),
+            Tag::Emphasis => self.open("<em>", "</em>"),
+            Tag::Strong => self.open("<strong>", "</strong>"),
+            Tag::Strikethrough => {
+                self.open("<span style=\"text-decoration: line-through;\">", "</span>")
+            }
+            Tag::Superscript => self.open("<sup>", "</sup>"),
+            Tag::Subscript => self.open("<sub>", "</sub>"),
+            Tag::Link {
+                dest_url, title, ..
+            } => {
+                if is_script_url(dest_url) {
+                    self.frames.push(Frame::Plain);
+                } else {
+                    self.out.push_str("<a href=\"");
+                    push_attr(&mut self.out, dest_url);
+                    self.out.push('"');
+                    if !title.is_empty() {
+                        self.out.push_str(" title=\"");
+                        push_attr(&mut self.out, title);
+                        self.out.push('"');
+                    }
+                    self.out.push('>');
+                    self.frames.push(Frame::Close("</a>"));
+                }
+            }
+            Tag::Image { dest_url, .. } => self.frames.push(Frame::Image {
+                target: dest_url.to_string(),
+                alt: String::new(),
+            }),
+            // A block of raw HTML is shown as a paragraph of text.
+            Tag::HtmlBlock => self.open("<p>", "</p>"),
+            Tag::FootnoteDefinition(_)
+            | Tag::MetadataBlock(_)
+            | Tag::DefinitionList
+            | Tag::DefinitionListTitle
+            | Tag::DefinitionListDefinition => self.open("<div>", "</div>"),
+        }
+        i + 1
+    }
+
+    fn close(&mut self, frame: Frame) {
+        match frame {
+            Frame::Close(text) => self.out.push_str(text),
+            Frame::Code { language, body } => {
+                push_code_macro(&mut self.out, language.as_deref(), &body)
+            }
+            Frame::Image { target, alt } => push_image(&mut self.out, &target, &alt),
+            Frame::Plain | Frame::Bare => {}
+            Frame::Head => self.out.push_str("</tr>"),
+            Frame::Admonition => self
+                .out
+                .push_str("</ac:rich-text-body></ac:structured-macro>"),
+        }
+    }
+
+    /// A list is a task list when every one of its own items starts with a
+    /// task marker.
+    fn is_task_list(&self, list_start: usize) -> bool {
+        let mut depth = 0usize;
+        let mut items = 0usize;
+        let mut tasks = 0usize;
+        for (offset, event) in self.events[list_start..].iter().enumerate() {
+            match event {
+                Event::Start(Tag::List(_)) => depth += 1,
+                Event::End(TagEnd::List(_)) => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                Event::Start(Tag::Item) if depth == 1 => {
+                    items += 1;
+                    if self.task_marker(list_start + offset).is_some() {
+                        tasks += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        items > 0 && items == tasks
+    }
+
+    /// The marker of the item starting at `item`, if it has one.
+    fn task_marker(&self, item: usize) -> Option<bool> {
+        for event in self.events.get(item + 1..)?.iter().take(3) {
+            match event {
+                Event::TaskListMarker(done) => return Some(*done),
+                Event::Start(Tag::Paragraph) => continue,
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    fn task_done(&self, item: usize) -> bool {
+        self.task_marker(item).unwrap_or(false)
+    }
+
+    fn blockquote(&mut self, kind: Option<BlockQuoteKind>, i: usize) -> usize {
+        let by_kind = kind.map(|k| match k {
+            BlockQuoteKind::Note | BlockQuoteKind::Important => "info",
+            BlockQuoteKind::Tip => "tip",
+            BlockQuoteKind::Warning | BlockQuoteKind::Caution => "warning",
+        });
+        // `> **Note:** …` / `> **Warning:** …`
+        let by_label = match (
+            self.events.get(i + 1),
+            self.events.get(i + 2),
+            self.events.get(i + 3),
+            self.events.get(i + 4),
+        ) {
+            (
+                Some(Event::Start(Tag::Paragraph)),
+                Some(Event::Start(Tag::Strong)),
+                Some(Event::Text(label)),
+                Some(Event::End(TagEnd::Strong)),
+            ) => {
+                match label
+                    .trim()
+                    .trim_end_matches(':')
+                    .to_ascii_lowercase()
+                    .as_str()
+                {
+                    "note" | "info" => Some("info"),
+                    "warning" | "caution" => Some("warning"),
+                    "tip" => Some("tip"),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        match by_kind.or(by_label) {
+            Some(name) => {
+                self.out.push_str("<ac:structured-macro ac:name=\"");
+                self.out.push_str(name);
+                self.out.push_str("\"><ac:rich-text-body>");
+                self.frames.push(Frame::Admonition);
+                if by_kind.is_none() && by_label.is_some() {
+                    // Open the paragraph, skip the label (strong + text + end).
+                    self.open("<p>", "</p>");
+                    let mut next = i + 5;
+                    // Drop the space after the label.
+                    if let Some(Event::Text(t)) = self.events.get(next) {
+                        let rest = t.trim_start();
+                        push_text(&mut self.out, rest);
+                        next += 1;
+                    }
+                    return next;
+                }
+                i + 1
+            }
+            None => {
+                self.open("<blockquote>", "</blockquote>");
+                i + 1
+            }
+        }
+    }
+}
+
+fn heading(level: HeadingLevel) -> (&'static str, &'static str) {
+    match level {
+        HeadingLevel::H1 => ("<h1>", "</h1>"),
+        HeadingLevel::H2 => ("<h2>", "</h2>"),
+        HeadingLevel::H3 => ("<h3>", "</h3>"),
+        HeadingLevel::H4 => ("<h4>", "</h4>"),
+        HeadingLevel::H5 => ("<h5>", "</h5>"),
+        HeadingLevel::H6 => ("<h6>", "</h6>"),
+    }
+}
+
+fn is_script_url(url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    lower.starts_with("javascript:") || lower.starts_with("vbscript:") || lower.starts_with("data:")
+}
+
+/// Characters XML 1.0 allows.
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+pub(crate) fn push_text(out: &mut String, text: &str) {
+    for c in text.chars().filter(|c| xml_char(*c)) {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn push_attr(out: &mut String, text: &str) {
+    for c in text.chars().filter(|c| xml_char(*c)) {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+}
+
+/// The `code` macro; the body is CDATA, and a `]]>` inside it is split
+/// across two CDATA sections so it cannot end the first early.
+fn push_code_macro(out: &mut String, language: Option<&str>, body: &str) {
+    out.push_str("<ac:structured-macro ac:name=\"code\">");
+    if let Some(language) = language {
+        out.push_str("<ac:parameter ac:name=\"language\">");
+        push_text(out, language);
+        out.push_str("</ac:parameter>");
+    }
+    out.push_str("<ac:plain-text-body><![CDATA[");
+    let clean: String = body
+        .trim_end_matches('\n')
+        .chars()
+        .filter(|c| xml_char(*c))
+        .collect();
+    out.push_str(&clean.replace("]]>", "]]]]><![CDATA[>"));
+    out.push_str("]]></ac:plain-text-body></ac:structured-macro>");
+}
+
+/// An external image by URL, or an attachment of the page by file name.
+fn push_image(out: &mut String, target: &str, alt: &str) {
+    out.push_str("<ac:image");
+    if !alt.is_empty() {
+        out.push_str(" ac:alt=\"");
+        push_attr(out, alt);
+        out.push('"');
+    }
+    out.push('>');
+    if is_script_url(target) {
+        // Nothing to show.
+    } else if target.contains("://") {
+        out.push_str("<ri:url ri:value=\"");
+        push_attr(out, target);
+        out.push_str("\"/>");
+    } else {
+        out.push_str("<ri:attachment ri:filename=\"");
+        push_attr(out, target);
+        out.push_str("\"/>");
+    }
+    out.push_str("</ac:image>");
+}
+
+#[cfg(test)]
+mod tests;
