@@ -136,6 +136,13 @@ pub(super) fn validate(input: &NewConnection) -> Result<ValidConnection> {
         // People paste list or form URLs; the instance is the origin.
         base_url = crate::providers::servicenow::instance_origin(&base_url)?;
     }
+    if provider == Provider::Confluence {
+        base_url = match auth {
+            // Data Center / Server: keep the context path.
+            AuthType::Pat => crate::providers::confluence::data_center_base(&base_url)?,
+            _ => crate::providers::confluence::cloud_base(&base_url)?,
+        };
+    }
     if provider == Provider::AzureDevOps {
         base_url = crate::providers::azure_devops::organization_url(&base_url)?;
     }
@@ -253,7 +260,9 @@ pub(super) fn validate(input: &NewConnection) -> Result<ValidConnection> {
         config: ProviderConfig {
             username,
             project,
-            space: non_empty("space", &input.space)?,
+            space: non_empty("space", &input.space)?
+                .map(|s| crate::providers::confluence::cql::validate_space_key(&s))
+                .transpose()?,
             tenant,
             client_id,
             auth_url: optional_url("auth-url", &input.auth_url)?,

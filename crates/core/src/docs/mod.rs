@@ -1,4 +1,8 @@
 //! Documents and Markdown rendering.
 
+mod documents;
 pub mod html;
 pub mod storage;
+pub mod templates;
+
+pub use documents::{Document, DocumentKind, PublishedPage, MAX_MARKDOWN_BYTES};

@@ -3,6 +3,7 @@
 //! none reads the database: it is handed a base URL and a credential.
 
 pub mod azure_devops;
+pub mod confluence;
 pub mod servicenow;
 
 use reqwest::RequestBuilder;

@@ -9,6 +9,7 @@ use super::StoreError;
 const SOURCES: &[&str] = &[
     include_str!("../../../../migrations/0001_init.sql"),
     include_str!("../../../../migrations/0002_incidents_links_outbox.sql"),
+    include_str!("../../../../migrations/0003_documents.sql"),
 ];
 
 pub const MIGRATION_COUNT: usize = SOURCES.len();

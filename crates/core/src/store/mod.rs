@@ -3,6 +3,7 @@
 
 pub mod connections;
 pub mod credentials;
+pub mod documents;
 pub mod incidents;
 mod migrations;
 pub mod outbox;
