@@ -124,7 +124,6 @@ fn exercise_outputs(cli: &Cli) {
         vec!["--json", "audit", "list"],
         vec!["vault", "rotate"],
         vec!["connections", "default", "dc"],
-        vec!["connections", "test", "sn"],
         vec!["connections", "remove", "dc"],
         vec!["audit", "verify"],
     ] {

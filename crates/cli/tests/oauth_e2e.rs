@@ -20,28 +20,35 @@ use ibridge_core::vault::{KeyConfig, NoKeychain};
 use ibridge_core::{Core, ErrorKind, OpenOptions};
 
 fn add_ado(cli: &Cli, server: &AuthServer, name: &str) {
-    cli.ok(
-        &[
-            "connections",
-            "add",
-            "azure_devops",
-            "--name",
-            name,
-            "--url",
-            "https://dev.azure.com/acme",
-            "--project",
-            "Ops",
-            "--auth",
-            "oauth2",
-            "--client-id",
-            oidc::PUBLIC_CLIENT_ID,
-            "--auth-url",
-            &server.url("/auth"),
-            "--token-url",
-            &server.url("/token"),
-        ],
-        "",
-    );
+    add_ado_with_api(cli, server, name, None);
+}
+
+/// `api` stands in for https://dev.azure.com/acme (a mock organisation).
+fn add_ado_with_api(cli: &Cli, server: &AuthServer, name: &str, api: Option<&str>) {
+    let (auth, token) = (server.url("/auth"), server.url("/token"));
+    let mut args = vec![
+        "connections",
+        "add",
+        "azure_devops",
+        "--name",
+        name,
+        "--url",
+        "https://dev.azure.com/acme",
+        "--project",
+        "Ops",
+        "--auth",
+        "oauth2",
+        "--client-id",
+        oidc::PUBLIC_CLIENT_ID,
+        "--auth-url",
+        &auth,
+        "--token-url",
+        &token,
+    ];
+    if let Some(api) = api {
+        args.extend_from_slice(&["--api-url", api]);
+    }
+    cli.ok(&args, "");
 }
 
 fn add_confluence(cli: &Cli, server: &AuthServer, name: &str, resources_url: &str) {
@@ -359,7 +366,28 @@ fn concurrent_tokens(
 fn refresh_after_expiry_is_single_flight_rotated_and_invalid_grant_keeps_the_connection() {
     let server = AuthServer::start();
     let cli = Cli::new();
-    add_ado(&cli, &server, "ado");
+    // A mock organisation that only answers the OAuth access token.
+    let mut organisation = mockito::Server::new();
+    let bearer = mockito::Matcher::Regex("^Bearer [A-Za-z0-9_-]{20,}$".into());
+    let who = organisation
+        .mock("GET", "/acme/_apis/connectionData")
+        .match_header("authorization", bearer.clone())
+        .with_body(r#"{"authenticatedUser":{"providerDisplayName":"alice"}}"#)
+        .expect(1)
+        .create();
+    let project = organisation
+        .mock("GET", "/acme/_apis/projects/Ops")
+        .match_query(mockito::Matcher::Any)
+        .match_header("authorization", bearer)
+        .with_body(r#"{"id":"p","name":"Ops"}"#)
+        .expect(1)
+        .create();
+    add_ado_with_api(
+        &cli,
+        &server,
+        "ado",
+        Some(&format!("{}/acme", organisation.url())),
+    );
     let flow = start_connect(&cli, "ado", 18714, &[]);
     oidc::visit(&oidc::sign_in(&flow.url, Consent::Approve), None);
     assert_eq!(flow.finish().code, 0);
@@ -414,14 +442,10 @@ fn refresh_after_expiry_is_single_flight_rotated_and_invalid_grant_keeps_the_con
 
     let tested = cli.ok(&["--json", "connections", "test", "ado"], "").stdout;
     let tested: serde_json::Value = serde_json::from_str(&tested).unwrap();
-    assert!(
-        tested["message"]
-            .as_str()
-            .unwrap()
-            .contains("sign-in of 'ado' is valid"),
-        "{tested}"
-    );
+    assert_eq!(tested["signed_in_as"], "alice", "{tested}");
     assert_eq!(server.refresh_grants(), 1, "a fresh token needs no refresh");
+    who.assert();
+    project.assert();
 
     // Put the already-used refresh token back: the server refuses it
     // (invalid_grant); the connection is kept and marked for reconnect.

@@ -189,7 +189,7 @@ impl HttpClient {
         tracing::debug!(%method, url = %logged_url, attempt, "sending");
         let response = self.client.execute(request).await.map_err(|e| {
             let error = network_error(&e, &self.config);
-            tracing::warn!(%method, url = %logged_url, attempt, %error, "request failed");
+            tracing::debug!(%method, url = %logged_url, attempt, %error, "request failed");
             (error, None)
         })?;
         let status = response.status().as_u16();
