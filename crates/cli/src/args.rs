@@ -39,6 +39,12 @@ pub enum Command {
     /// Search, open and update Azure DevOps work items.
     #[command(subcommand)]
     Ado(AdoCommand),
+    /// Confluence spaces and page search.
+    #[command(subcommand)]
+    Confluence(ConfluenceCommand),
+    /// RCA and post-mortem documents, published to Confluence.
+    #[command(subcommand)]
+    Doc(DocCommand),
     /// The journal of outbound writes.
     #[command(subcommand)]
     Outbox(OutboxCommand),
@@ -146,6 +152,76 @@ pub enum AdoCommand {
         /// Reference.Name=value; repeat for several fields.
         #[arg(long = "field", value_name = "REFERENCE.NAME=VALUE", required = true)]
         fields: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfluenceCommand {
+    /// Every space the connection can see.
+    Spaces { connection: String },
+    /// Pages whose text matches QUERY (CQL `text ~`).
+    Search {
+        connection: String,
+        query: String,
+        #[arg(long)]
+        space: Option<String>,
+        #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u32).range(1..=100))]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        start: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DocCommand {
+    /// A new RCA or post-mortem from the template.
+    New {
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        title: String,
+        /// Fill in the facts of this incident.
+        #[arg(long)]
+        incident: Option<String>,
+    },
+    /// A document from a Markdown file.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// Replace a document's Markdown (and title) from a file.
+    Edit {
+        id: String,
+        #[arg(long)]
+        file: PathBuf,
+        #[arg(long)]
+        title: Option<String>,
+    },
+    List,
+    /// The document's Markdown and where it is published.
+    Show {
+        id: String,
+    },
+    /// The document as Confluence storage format (XHTML) on stdout.
+    Render {
+        id: String,
+    },
+    /// Create the page the first time; update the same page after that.
+    Publish {
+        id: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        space: Option<String>,
+        /// Id of the page to publish under (first publish only).
+        #[arg(long)]
+        parent: Option<String>,
+        /// Overwrite edits made in Confluence since the last publish.
+        #[arg(long)]
+        force: bool,
     },
 }
 

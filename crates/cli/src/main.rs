@@ -11,7 +11,7 @@ use ibridge_core::audit::Actor;
 use ibridge_core::vault::KeyConfig;
 use ibridge_core::{Core, OpenOptions};
 
-use args::{Cli, Command, ConnectionsCommand};
+use args::{Cli, Command, ConnectionsCommand, DocCommand};
 use output::Output;
 
 fn main() {
@@ -41,8 +41,11 @@ fn run(cli: Cli, out: &Output) -> ibridge_core::Result<()> {
         | Command::Incident(_)
         | Command::Servicenow(_)
         | Command::Ado(_)
+        | Command::Confluence(_)
+        | Command::Doc(DocCommand::Publish { .. })
         | Command::Outbox(_)) => return commands::remote::run(core, out, remote),
         Command::Connections(c) => commands::connections::run(&mut core, out, c),
+        Command::Doc(c) => commands::doc::run(&mut core, out, c),
         Command::Audit(c) => commands::audit::run(&mut core, out, c),
         Command::Vault(c) => commands::vault::run(&mut core, out, c),
     };

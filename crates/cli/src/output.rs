@@ -171,6 +171,10 @@ fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
     out.join("\n")
 }
 
+pub fn short(id: &str) -> String {
+    short_id(id)
+}
+
 fn short_id(id: &str) -> String {
     id.chars().take(8).collect()
 }
@@ -478,4 +482,116 @@ pub fn work_item(w: &WorkItem) -> String {
         lines.push(format!("Open:        {url}"));
     }
     lines.join("\n")
+}
+
+use ibridge_core::docs::Document;
+use ibridge_core::providers::confluence::{SearchPage, Space};
+use ibridge_core::services::Published;
+
+pub fn document_table(docs: &[Document]) -> String {
+    if docs.is_empty() {
+        return "No documents yet. Start one with `ibridge doc new --kind rca --title ...`.".into();
+    }
+    table(
+        &["ID", "KIND", "UPDATED", "PUBLISHED", "TITLE"],
+        docs.iter()
+            .map(|d| {
+                let published: Vec<String> = d
+                    .pages
+                    .iter()
+                    .map(|p| format!("{} v{}", p.connection, p.version))
+                    .collect();
+                vec![
+                    short_id(&d.id),
+                    d.kind.to_string(),
+                    d.updated_at.chars().take(16).collect(),
+                    if published.is_empty() {
+                        "-".into()
+                    } else {
+                        published.join(", ")
+                    },
+                    d.title.clone(),
+                ]
+            })
+            .collect(),
+    )
+}
+
+pub fn document_text(d: &Document) -> String {
+    let mut lines = vec![
+        format!("Document:    {}", d.id),
+        format!("Kind:        {}", d.kind),
+        format!("Title:       {}", d.title),
+        format!("Updated:     {}", d.updated_at),
+    ];
+    if let Some(i) = &d.incident_id {
+        lines.push(format!("Incident:    {i}"));
+    }
+    for p in &d.pages {
+        lines.push(format!(
+            "Published:   '{}' space {} page {} version {} at {} — {}",
+            p.connection, p.space_key, p.page_id, p.version, p.published_at, p.url
+        ));
+    }
+    lines.push(String::new());
+    lines.push(d.markdown.clone());
+    lines.join("\n")
+}
+
+pub fn published_text(p: &Published) -> String {
+    format!(
+        "{} page {} in space {} (version {}): {}",
+        if p.created { "Created" } else { "Updated" },
+        p.page.page_id,
+        p.page.space_key,
+        p.page.version,
+        p.page.url
+    )
+}
+
+pub fn space_table(spaces: &[Space]) -> String {
+    if spaces.is_empty() {
+        return "No spaces visible to this connection.".into();
+    }
+    table(
+        &["KEY", "NAME", "URL"],
+        spaces
+            .iter()
+            .map(|s| {
+                vec![
+                    s.key.clone(),
+                    s.name.clone(),
+                    s.url.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    )
+}
+
+pub fn confluence_results(page: &SearchPage) -> String {
+    if page.pages.is_empty() {
+        return "No matching pages.".into();
+    }
+    let mut text = table(
+        &["ID", "SPACE", "VERSION", "TITLE", "URL"],
+        page.pages
+            .iter()
+            .map(|p| {
+                vec![
+                    p.id.clone(),
+                    p.space_key.clone().unwrap_or_default(),
+                    p.version.map(|v| v.to_string()).unwrap_or_default(),
+                    p.title.clone(),
+                    p.url.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    );
+    if page.has_more {
+        text.push_str(&format!(
+            "\nMore results: add --start {}",
+            page.start as usize + page.pages.len()
+        ));
+    }
+    text
 }

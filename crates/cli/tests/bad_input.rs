@@ -475,6 +475,13 @@ fn exit_codes_follow_the_contract() {
     let cli = Cli::new();
     assert_eq!(cli.run(&["connections", "show", "missing"]).code, 3);
     assert_eq!(cli.run(&["connections", "remove", "missing"]).code, 3);
+    // A service that refuses the request: exit 1, its reason on stderr.
+    let mut server = mockito::Server::new();
+    server
+        .mock("GET", "/rest/api/user/current")
+        .with_status(400)
+        .with_body(r#"{"message":"Bad request from the wiki"}"#)
+        .create();
     cli.ok(
         &[
             "connections",
@@ -483,7 +490,7 @@ fn exit_codes_follow_the_contract() {
             "--name",
             "wiki",
             "--url",
-            "https://a.example",
+            &server.url(),
             "--auth",
             "pat",
             "--secret-stdin",
@@ -491,8 +498,12 @@ fn exit_codes_follow_the_contract() {
         "pat\n",
     );
     let run = cli.run(&["connections", "test", "wiki"]);
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("not supported yet"), "{}", run.stderr);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Bad request from the wiki"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -4,5 +4,6 @@
 pub mod audit;
 pub mod connect;
 pub mod connections;
+pub mod doc;
 pub mod remote;
 pub mod vault;

@@ -8,7 +8,8 @@ use ibridge_core::oauth::{self, ConnectOptions};
 use ibridge_core::{Core, Error, Result, Services};
 
 use crate::args::{
-    AdoCommand, Command, ConnectionsCommand, IncidentCommand, OutboxCommand, ServicenowCommand,
+    AdoCommand, Command, ConfluenceCommand, ConnectionsCommand, DocCommand, IncidentCommand,
+    OutboxCommand, ServicenowCommand,
 };
 use crate::commands::connect::TerminalUi;
 use crate::output::{self, Output};
@@ -51,6 +52,42 @@ async fn dispatch(services: &Services, out: &Output, command: Command) -> Result
         Command::Incident(c) => incident(services, out, c).await?,
         Command::Servicenow(c) => servicenow(services, out, c).await?,
         Command::Ado(c) => ado(services, out, c).await?,
+        Command::Confluence(ConfluenceCommand::Spaces { connection }) => {
+            let spaces = services.confluence_spaces(&connection).await?;
+            out.emit(&spaces, |s| output::space_table(s));
+        }
+        Command::Confluence(ConfluenceCommand::Search {
+            connection,
+            query,
+            space,
+            limit,
+            start,
+        }) => {
+            let page = services
+                .confluence_search(&connection, &query, space.as_deref(), limit, start)
+                .await?;
+            out.emit(&page, output::confluence_results);
+        }
+        Command::Doc(DocCommand::Publish {
+            id,
+            to,
+            space,
+            parent,
+            force,
+        }) => {
+            let published = services
+                .publish_document(
+                    &id,
+                    &to,
+                    ibridge_core::services::PublishOptions {
+                        space,
+                        parent,
+                        force,
+                    },
+                )
+                .await?;
+            out.emit(&published, output::published_text);
+        }
         Command::Outbox(OutboxCommand::List) => {
             let entries = services
                 .core()

@@ -4,6 +4,7 @@
 //! through the single-flight broker) and hands them to a provider client.
 
 mod azure_devops;
+mod confluence;
 mod filing;
 mod servicenow;
 mod sync;
@@ -12,6 +13,7 @@ mod test;
 use std::sync::{Arc, Mutex};
 
 pub use azure_devops::{parse_work_item_id, DEFAULT_TOP};
+pub use confluence::{rest_root, PublishOptions, Published};
 pub use filing::{work_item_type, Filed};
 pub use sync::{IncidentReport, SyncNote};
 pub use test::ConnectionCheck;

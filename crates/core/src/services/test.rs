@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::Services;
 use crate::connections::{AuthType, ConnectionStatus, Provider};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{ErrorKind, Result};
 use crate::oauth::lock;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,26 +23,7 @@ impl Services {
         let outcome = match view.provider {
             Provider::ServiceNow => self.test_servicenow(name).await,
             Provider::AzureDevOps => self.test_azure_devops(name).await,
-            _ if view.auth_type == AuthType::OAuth2 => {
-                let expires = self.broker.check(&view.name).await?;
-                return Ok(ConnectionCheck {
-                    name: view.name.clone(),
-                    provider: view.provider,
-                    signed_in_as: None,
-                    message: format!(
-                        "The OAuth sign-in of '{}' is valid{}; checks against {}'s API come with its integration.",
-                        view.name,
-                        expires.map(|e| format!(" (access token until {e})")).unwrap_or_default(),
-                        view.provider
-                    ),
-                });
-            }
-            _ => {
-                return Err(Error::Unsupported(format!(
-                    "testing {} connections is not supported yet in this version ('{}' is stored and can be used once it is)",
-                    view.provider, view.name
-                )))
-            }
+            Provider::Confluence => self.test_confluence(name).await,
         };
         let core = lock(&self.core)?;
         match &outcome {
@@ -60,6 +41,22 @@ impl Services {
             Err(_) => {}
         }
         outcome
+    }
+
+    async fn test_confluence(&self, name: &str) -> Result<ConnectionCheck> {
+        let (view, client) = self.confluence(name, "connection test").await?;
+        let who = client.current_user().await?;
+        let site = view
+            .config
+            .site_url
+            .clone()
+            .unwrap_or_else(|| view.base_url.clone());
+        Ok(ConnectionCheck {
+            message: format!("Connected to {site} as {who}."),
+            name: view.name,
+            provider: view.provider,
+            signed_in_as: Some(who),
+        })
     }
 
     async fn test_azure_devops(&self, name: &str) -> Result<ConnectionCheck> {
