@@ -229,6 +229,17 @@ pub enum DocCommand {
 pub enum OutboxCommand {
     /// Every journaled write with its state, attempts and last error.
     List,
+    /// Send everything pending now (and reconcile interrupted writes).
+    Run {
+        /// Keep going for up to SECS, waiting for writes scheduled to be
+        /// tried again (Retry-After, backoff).
+        #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(0..=3600))]
+        wait: Option<u64>,
+    },
+    /// Try a failed (or waiting) write again now.
+    Retry { id: String },
+    /// Give up on a write that is not in flight.
+    Discard { id: String },
 }
 
 #[derive(Debug, Args)]

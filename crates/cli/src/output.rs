@@ -595,3 +595,33 @@ pub fn confluence_results(page: &SearchPage) -> String {
     }
     text
 }
+
+use ibridge_core::services::{Delivered, RunReport};
+
+pub fn run_report(r: &RunReport) -> String {
+    let mut lines = vec![format!(
+        "Delivered {}, waiting to retry {}, failed {}.",
+        r.delivered.len(),
+        r.retrying.len(),
+        r.failed.len()
+    )];
+    for (id, reason) in &r.retrying {
+        lines.push(format!("  will retry {}: {reason}", short_id(id)));
+    }
+    for (id, reason) in &r.failed {
+        lines.push(format!(
+            "  failed {}: {reason} (`ibridge outbox retry {}` after fixing it)",
+            short_id(id),
+            short_id(id)
+        ));
+    }
+    lines.join("\n")
+}
+
+pub fn delivered_text(d: &Delivered) -> String {
+    match d {
+        Delivered::Filed(f) => filed_text(f),
+        Delivered::Published(p) => published_text(p),
+        Delivered::Updated { record, .. } => format!("updated {record}"),
+    }
+}

@@ -23,6 +23,10 @@ pub enum Error {
     #[error("authentication needed for connection '{connection}': {reason}")]
     AuthNeeded { connection: String, reason: String },
 
+    /// Remote work that did not complete (e.g. writes left in the outbox).
+    #[error("{0}")]
+    Remote(String),
+
     /// A feature this build does not offer yet for this provider.
     #[error("{0}")]
     Unsupported(String),
@@ -85,6 +89,7 @@ impl Error {
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::AuthNeeded { .. } => ErrorKind::AuthNeeded,
             Error::Unsupported(_) => ErrorKind::InvalidInput,
+            Error::Remote(_) => ErrorKind::Remote,
             Error::Vault(e) if e.is_key_problem() => ErrorKind::AuthNeeded,
             Error::AuditBroken(_) | Error::Vault(_) | Error::Store(_) | Error::Io { .. } => {
                 ErrorKind::Local

@@ -96,6 +96,39 @@ async fn dispatch(services: &Services, out: &Output, command: Command) -> Result
                 .outbox_entries()?;
             out.emit(&entries, |e| output::outbox_table(e));
         }
+        Command::Outbox(OutboxCommand::Run { wait }) => {
+            let report = match wait {
+                Some(secs) => {
+                    services
+                        .drain_outbox(std::time::Duration::from_secs(secs))
+                        .await?
+                }
+                None => services.run_outbox(true).await?,
+            };
+            out.emit(&report, output::run_report);
+            let undelivered = report.failed.len() + report.retrying.len();
+            if undelivered > 0 {
+                return Err(Error::Remote(format!(
+                    "{undelivered} write(s) not delivered; see `ibridge outbox list`"
+                )));
+            }
+        }
+        Command::Outbox(OutboxCommand::Retry { id }) => {
+            let delivered = services.retry_outbox(&id).await?;
+            out.emit(&delivered, |d| {
+                format!("Delivered: {}", output::delivered_text(d))
+            });
+        }
+        Command::Outbox(OutboxCommand::Discard { id }) => {
+            let entry = services
+                .core()
+                .lock()
+                .map_err(|_| poisoned())?
+                .discard_outbox(&id)?;
+            out.emit(&entry, |e| {
+                format!("Discarded {} ({}, {}).", e.id, e.operation, e.state)
+            });
+        }
         other => unreachable_local(other)?,
     }
     Ok(())

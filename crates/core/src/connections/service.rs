@@ -276,6 +276,15 @@ impl Core {
         Ok(opened?)
     }
 
+    /// A connection by its id (outbox entries and links keep ids).
+    pub(crate) fn view_by_id(&self, id: &str) -> Result<ConnectionView> {
+        let row = repo::find_by_id(self.db(), id)?.ok_or_else(|| Error::NotFound {
+            what: "connection",
+            name: id.to_owned(),
+        })?;
+        self.view(row)
+    }
+
     pub(crate) fn find_connection(&self, name: &str) -> Result<ConnectionRow> {
         let name = name.trim();
         if name.is_empty() {

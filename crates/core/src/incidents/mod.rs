@@ -15,7 +15,19 @@ use crate::time::now_rfc3339;
 const MAX_DESCRIPTION_BYTES: usize = 256 * 1024;
 
 impl Core {
+    /// Records an incident (no filing; see `Services::create_incident`).
     pub fn create_incident(&mut self, input: NewIncident) -> Result<Incident> {
+        Ok(self.create_incident_journaled(input, false)?.0)
+    }
+
+    /// Records an incident and, with `auto_file`, journals its filing to
+    /// every connection with auto-create on — in the same transaction, so a
+    /// crash cannot leave an incident that was meant to be filed unjournaled.
+    pub(crate) fn create_incident_journaled(
+        &mut self,
+        input: NewIncident,
+        auto_file: bool,
+    ) -> Result<(Incident, Vec<crate::store::outbox::OutboxRow>)> {
         let title = validate_title(&input.title)?;
         let severity: Severity = input.severity.parse()?;
         if input.description.len() > MAX_DESCRIPTION_BYTES {
@@ -31,8 +43,26 @@ impl Core {
             created_at: now.clone(),
             updated_at: now,
         };
+        let targets: Vec<crate::connections::ConnectionView> = if auto_file {
+            self.list_connections()?
+                .into_iter()
+                .filter(|c| {
+                    c.auto_create_enabled && c.provider != crate::connections::Provider::Confluence
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let tx = Transaction::new_unchecked(self.db(), TransactionBehavior::Immediate)?;
         repo::insert(&tx, &row)?;
+        let mut journaled = Vec::new();
+        for target in &targets {
+            let write = crate::services::filing_write(&row.id, target, Some("Bug"));
+            journaled.push(crate::store::outbox::journal(
+                &tx,
+                &crate::outbox::row_for(&write),
+            )?);
+        }
         audit::append(
             &tx,
             &Event {
@@ -44,7 +74,7 @@ impl Core {
             },
         )?;
         tx.commit()?;
-        self.incident(&row.id)
+        Ok((self.incident(&row.id)?, journaled))
     }
 
     pub fn list_incidents(&self) -> Result<Vec<Incident>> {

@@ -1,15 +1,24 @@
-//! The durable journal of outbound writes (invariant 5). A write is
-//! journaled before any request leaves; it is marked `in_flight` just
-//! before sending, and `done` in the same transaction that stores its
-//! result. An entry found `in_flight` is reconciled — the record is looked
-//! up by its idempotency key at the service — before it is ever re-sent.
+//! The durable journal of outbound writes (invariant 5).
+//!
+//! States: `pending` (journaled, not sent, or due for another try) →
+//! `in_flight` (marked just before sending) → `done` (stored with its
+//! result in one transaction) or `failed` (needs the user). A transient
+//! failure goes back to `pending` with a next-try time. An entry found
+//! `in_flight` was interrupted after it may have been sent: delivery looks
+//! the record up by its key at the service before sending anything again.
+
+mod schedule;
+
+use std::time::Duration;
 
 use rusqlite::{Transaction, TransactionBehavior};
 use serde::Serialize;
 
+pub use schedule::{is_transient, retry_delay};
+
 use crate::app::Core;
-use crate::error::Result;
-use crate::http::HttpError;
+use crate::audit::{self, Event, Outcome};
+use crate::error::{Error, Result};
 use crate::store::outbox::{self as repo, OutboxRow};
 use crate::time::now_rfc3339;
 
@@ -27,45 +36,70 @@ pub struct OutboxEntry {
     pub updated_at: String,
 }
 
-/// Whether a failure is worth another try later (network, 429, 502–504)
-/// or needs the user (400, 401/403, 404, 409, …).
-pub fn is_transient(error: &crate::Error) -> bool {
-    match error {
-        crate::Error::Http(HttpError::Network { .. })
-        | crate::Error::Http(HttpError::RateLimited { .. }) => true,
-        crate::Error::Http(e) => e.status().is_some_and(|s| matches!(s, 502..=504)),
-        _ => false,
+/// Journal entry to write: what, where, and the key that makes it unique.
+pub(crate) struct Write<'a> {
+    pub key: String,
+    pub connection_id: &'a str,
+    pub operation: &'a str,
+    pub subject_id: &'a str,
+    pub payload: serde_json::Value,
+}
+
+pub(crate) fn row_for(write: &Write<'_>) -> OutboxRow {
+    let now = now_rfc3339();
+    OutboxRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        idempotency_key: write.key.clone(),
+        connection_id: write.connection_id.to_owned(),
+        operation: write.operation.to_owned(),
+        subject_id: write.subject_id.to_owned(),
+        payload: write.payload.to_string(),
+        state: "pending".into(),
+        attempts: 0,
+        next_attempt_at: None,
+        last_error: None,
+        created_at: now.clone(),
+        updated_at: now,
     }
 }
 
 impl Core {
-    /// Journals a write (or finds the one already journaled under `key`).
-    pub(crate) fn journal_write(
-        &self,
-        key: &str,
-        connection_id: &str,
-        operation: &str,
-        subject_id: &str,
-        payload: &serde_json::Value,
-    ) -> Result<OutboxRow> {
-        let now = now_rfc3339();
-        Ok(repo::journal(
-            self.db(),
-            &OutboxRow {
-                id: uuid::Uuid::new_v4().to_string(),
-                idempotency_key: key.to_owned(),
-                connection_id: connection_id.to_owned(),
-                operation: operation.to_owned(),
-                subject_id: subject_id.to_owned(),
-                payload: payload.to_string(),
-                state: "pending".into(),
-                attempts: 0,
-                next_attempt_at: None,
-                last_error: None,
-                created_at: now.clone(),
-                updated_at: now,
-            },
-        )?)
+    /// Journals a write (or finds the one already journaled under its key).
+    pub(crate) fn journal_write(&self, write: &Write<'_>) -> Result<OutboxRow> {
+        Ok(repo::journal(self.db(), &row_for(write))?)
+    }
+
+    pub(crate) fn outbox_row(&self, id: &str) -> Result<OutboxRow> {
+        repo::find(self.db(), id)?.ok_or_else(|| Error::NotFound {
+            what: "outbox entry",
+            name: id.to_owned(),
+        })
+    }
+
+    /// By full id or a prefix of at least 8 characters.
+    pub(crate) fn find_outbox(&self, id: &str) -> Result<OutboxRow> {
+        let id = id.trim();
+        if id.is_empty() {
+            return Err(Error::invalid("id", "must not be empty"));
+        }
+        if let Some(row) = repo::find(self.db(), id)? {
+            return Ok(row);
+        }
+        let matches: Vec<OutboxRow> = repo::list(self.db())?
+            .into_iter()
+            .filter(|r| id.len() >= 8 && r.id.starts_with(id))
+            .collect();
+        match matches.len() {
+            1 => Ok(matches.into_iter().next().expect("one match")),
+            0 => Err(Error::NotFound {
+                what: "outbox entry",
+                name: id.to_owned(),
+            }),
+            _ => Err(Error::invalid(
+                "id",
+                format!("'{id}' matches several outbox entries; give more of the id"),
+            )),
+        }
     }
 
     pub(crate) fn outbox_in_flight(&self, id: &str) -> Result<()> {
@@ -86,50 +120,107 @@ impl Core {
         Ok(())
     }
 
-    pub(crate) fn outbox_failed(
-        &self,
-        id: &str,
-        error: &crate::Error,
-        attempts: i64,
-    ) -> Result<()> {
-        let retry_at = is_transient(error).then(|| {
-            // 30 s, 1 min, 2 min … capped at 30 min.
-            let secs = (30i64 << (attempts.clamp(1, 7) - 1)).min(1800);
-            (chrono::Utc::now() + chrono::Duration::seconds(secs))
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    /// Records a failed attempt: transient ones are scheduled again
+    /// (honouring `Retry-After`), others wait for the user.
+    pub(crate) fn outbox_failed(&self, row: &OutboxRow, error: &Error) -> Result<()> {
+        let attempts = row.attempts.max(1);
+        let retry_at = retry_delay(error, attempts).map(|delay| {
+            let delay =
+                chrono::Duration::from_std(delay).unwrap_or_else(|_| chrono::Duration::minutes(15));
+            (chrono::Utc::now() + delay).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
         });
         Ok(repo::mark_failed(
             self.db(),
-            id,
+            &row.id,
             &error.to_string(),
             retry_at.as_deref(),
             &now_rfc3339(),
         )?)
     }
 
+    pub(crate) fn outbox_deliverable(&self, include_not_due: bool) -> Result<Vec<OutboxRow>> {
+        Ok(repo::deliverable(
+            self.db(),
+            &now_rfc3339(),
+            include_not_due,
+        )?)
+    }
+
+    /// How long until the next pending entry is due (zero if one is due).
+    pub(crate) fn outbox_next_due_in(&self) -> Result<Option<Duration>> {
+        let Some(at) = repo::next_due(self.db())? else {
+            return Ok(None);
+        };
+        let at = chrono::DateTime::parse_from_rfc3339(&at)
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_else(|_| chrono::Utc::now());
+        Ok(Some(
+            (at - chrono::Utc::now()).to_std().unwrap_or(Duration::ZERO),
+        ))
+    }
+
+    /// The user's retry of a failed (or waiting) entry: due now.
+    pub(crate) fn outbox_reset(&self, row: &OutboxRow) -> Result<()> {
+        if row.state == "done" {
+            return Err(Error::invalid(
+                "id",
+                format!("outbox entry {} is already done", row.id),
+            ));
+        }
+        Ok(repo::reset_to_pending(self.db(), &row.id, &now_rfc3339())?)
+    }
+
+    /// Drops an entry the user gave up on; recorded in the audit log.
+    pub fn discard_outbox(&mut self, id: &str) -> Result<OutboxEntry> {
+        let row = self.find_outbox(id)?;
+        if row.state == "in_flight" {
+            return Err(Error::Conflict(format!(
+                "outbox entry {} may have been sent: run `ibridge outbox run` to reconcile it first",
+                row.id
+            )));
+        }
+        let entry = self.outbox_entry(row.clone())?;
+        let tx = Transaction::new_unchecked(self.db(), TransactionBehavior::Immediate)?;
+        repo::delete(&tx, &row.id)?;
+        audit::append(
+            &tx,
+            &Event {
+                actor: self.actor(),
+                action: "outbox.discard",
+                connection: Some(&entry.connection),
+                outcome: Outcome::Ok,
+                detail: format!(
+                    "entry={} operation={} state={}",
+                    row.id, row.operation, row.state
+                ),
+            },
+        )?;
+        tx.commit()?;
+        Ok(entry)
+    }
+
+    fn outbox_entry(&self, r: OutboxRow) -> Result<OutboxEntry> {
+        let connection = crate::store::connections::find_by_id(self.db(), &r.connection_id)?
+            .map(|c| c.display_name)
+            .unwrap_or_else(|| r.connection_id.clone());
+        Ok(OutboxEntry {
+            connection,
+            id: r.id,
+            operation: r.operation,
+            subject_id: r.subject_id,
+            state: r.state,
+            attempts: r.attempts,
+            next_attempt_at: r.next_attempt_at,
+            last_error: r.last_error,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+
     pub fn outbox_entries(&self) -> Result<Vec<OutboxEntry>> {
-        let names: std::collections::HashMap<String, String> = self
-            .list_connections()?
+        repo::list(self.db())?
             .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect();
-        Ok(repo::list(self.db())?
-            .into_iter()
-            .map(|r| OutboxEntry {
-                connection: names
-                    .get(&r.connection_id)
-                    .cloned()
-                    .unwrap_or_else(|| r.connection_id.clone()),
-                id: r.id,
-                operation: r.operation,
-                subject_id: r.subject_id,
-                state: r.state,
-                attempts: r.attempts,
-                next_attempt_at: r.next_attempt_at,
-                last_error: r.last_error,
-                created_at: r.created_at,
-                updated_at: r.updated_at,
-            })
-            .collect())
+            .map(|r| self.outbox_entry(r))
+            .collect()
     }
 }

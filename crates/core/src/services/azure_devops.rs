@@ -1,12 +1,8 @@
 //! Azure DevOps operations by connection name.
 
-use std::collections::BTreeMap;
-
 use super::Services;
-use crate::audit::{self, Event, Outcome};
 use crate::connections::{ConnectionView, Provider};
 use crate::error::{Error, Result};
-use crate::oauth::lock;
 use crate::providers::azure_devops::{AdoClient, WorkItem};
 
 pub const DEFAULT_TOP: u32 = 50;
@@ -61,44 +57,6 @@ impl Services {
         let id = parse_work_item_id(id)?;
         let (_, client) = self.azure_devops(name, "azure devops get").await?;
         client.get(id).await
-    }
-
-    /// JSON Patch of named fields; audited as an outbound write.
-    pub async fn ado_update(
-        &self,
-        name: &str,
-        id: &str,
-        fields: BTreeMap<String, String>,
-    ) -> Result<WorkItem> {
-        let id = parse_work_item_id(id)?;
-        if fields.is_empty() {
-            return Err(Error::invalid(
-                "field",
-                "give at least one --field Reference.Name=value",
-            ));
-        }
-        for field in fields.keys() {
-            crate::providers::azure_devops::validate_field_reference(field)?;
-        }
-        let (view, client) = self.azure_devops(name, "azure devops update").await?;
-        let result = client.update(id, &fields).await;
-        let names: Vec<&str> = fields.keys().map(String::as_str).collect();
-        let core = lock(&self.core)?;
-        audit::append(
-            core.db(),
-            &Event {
-                actor: core.actor(),
-                action: "azure_devops.update",
-                connection: Some(&view.name),
-                outcome: if result.is_ok() {
-                    Outcome::Ok
-                } else {
-                    Outcome::Failed
-                },
-                detail: format!("id={id} fields=[{}]", names.join(",")),
-            },
-        )?;
-        result
     }
 }
 

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::Services;
+use super::{Delivered, Services};
 use crate::audit::{self, Event, Outcome};
 use crate::connections::{AuthType, ConnectionView, Provider};
 use crate::docs::storage::markdown_to_storage;
@@ -10,11 +10,15 @@ use crate::docs::PublishedPage;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::HttpError;
 use crate::oauth::lock;
+use crate::outbox::Write;
 use crate::providers::confluence::{cql, ConfluenceClient, NewPage, Page, SearchPage, Space};
 use crate::store::documents::{self as repo, DocumentRow, PageRow};
+use crate::store::outbox::OutboxRow;
 use crate::time::now_rfc3339;
 
 pub const ATLASSIAN_API: &str = "https://api.atlassian.com";
+pub const PAGE_CREATE: &str = "confluence.create_page";
+pub const PAGE_UPDATE: &str = "confluence.update_page";
 
 /// Where `/rest/api` hangs off for this connection.
 pub fn rest_root(view: &ConnectionView) -> Result<String> {
@@ -96,21 +100,13 @@ impl Services {
 
     /// Publishes document `doc_id` to connection `to`: the first time
     /// creates the page (one request), later times update it (read the
-    /// version, write the next one).
+    /// version, write the next one). Either way the write is journaled first.
     pub async fn publish_document(
         &self,
         doc_id: &str,
         to: &str,
         options: PublishOptions,
     ) -> Result<Published> {
-        let (doc, view, existing) = {
-            let core = lock(&self.core)?;
-            let doc = core.find_document(doc_id)?;
-            let view = core.show_connection(to)?;
-            Self::require_provider(&view, Provider::Confluence, "to")?;
-            let existing = repo::find_page(core.db(), &doc.id, &view.id)?;
-            (doc, view, existing)
-        };
         if let Some(parent) = &options.parent {
             if !(1..=20).contains(&parent.len()) || !parent.chars().all(|c| c.is_ascii_digit()) {
                 return Err(Error::invalid(
@@ -119,138 +115,212 @@ impl Services {
                 ));
             }
         }
-        let storage = markdown_to_storage(&doc.markdown);
-        let result = match existing {
-            Some(page) => {
-                self.update_published(&doc, &view, page, &storage, options.force)
-                    .await
+        let entry = {
+            let core = lock(&self.core)?;
+            let doc = core.find_document(doc_id)?;
+            let view = core.show_connection(to)?;
+            Self::require_provider(&view, Provider::Confluence, "to")?;
+            match repo::find_page(core.db(), &doc.id, &view.id)? {
+                Some(page) => core.journal_write(&Write {
+                    key: format!(
+                        "{PAGE_UPDATE}:{}:{}:from-{}:{}",
+                        view.id,
+                        doc.id,
+                        page.version,
+                        if options.force { "force" } else { "safe" }
+                    ),
+                    connection_id: &view.id,
+                    operation: PAGE_UPDATE,
+                    subject_id: &doc.id,
+                    payload: serde_json::json!({ "document": doc.id, "force": options.force }),
+                })?,
+                None => {
+                    let space = options
+                        .space
+                        .clone()
+                        .or_else(|| view.config.space.clone())
+                        .ok_or_else(|| {
+                            Error::invalid(
+                                "space",
+                                format!(
+                                    "pass --space KEY (connection '{}' has no default space)",
+                                    view.name
+                                ),
+                            )
+                        })?;
+                    let space = cql::validate_space_key(&space)?;
+                    core.journal_write(&Write {
+                        key: format!("{PAGE_CREATE}:{}:{}", view.id, doc.id),
+                        connection_id: &view.id,
+                        operation: PAGE_CREATE,
+                        subject_id: &doc.id,
+                        payload: serde_json::json!({ "document": doc.id, "space": space, "parent": options.parent }),
+                    })?
+                }
             }
-            None => self.create_published(&doc, &view, &storage, &options).await,
         };
+        let result = self.deliver(&entry).await;
         let core = lock(&self.core)?;
         audit::append(
             core.db(),
             &Event {
                 actor: core.actor(),
                 action: "document.publish",
-                connection: Some(&view.name),
+                connection: Some(to),
                 outcome: if result.is_ok() {
                     Outcome::Ok
                 } else {
                     Outcome::Failed
                 },
                 detail: match &result {
-                    Ok(p) => format!(
+                    Ok(Delivered::Published(p)) => format!(
                         "document={} page={} version={} created={}",
-                        doc.id, p.page.page_id, p.page.version, p.created
+                        p.document_id, p.page.page_id, p.page.version, p.created
                     ),
-                    Err(e) => format!("document={} reason={:?}", doc.id, e.kind()),
+                    Ok(_) => format!("entry={}", entry.id),
+                    Err(e) => format!("entry={} reason={:?}", entry.id, e.kind()),
                 },
             },
         )?;
-        result
+        match result? {
+            Delivered::Published(p) => Ok(p),
+            other => Err(Error::Unsupported(format!(
+                "internal error: publish delivered {other:?}"
+            ))),
+        }
     }
 
-    async fn create_published(
+    fn publish_context(
         &self,
-        doc: &DocumentRow,
-        view: &ConnectionView,
-        storage: &str,
-        options: &PublishOptions,
+        entry: &OutboxRow,
+    ) -> Result<(DocumentRow, ConnectionView, Option<PageRow>)> {
+        let core = lock(&self.core)?;
+        let doc = core.find_document(&entry.subject_id)?;
+        let view = core.view_by_id(&entry.connection_id)?;
+        let page = repo::find_page(core.db(), &doc.id, &view.id)?;
+        Ok((doc, view, page))
+    }
+
+    /// Creates the page. An `interrupted` entry may have created it
+    /// already: the page with this title in the space is looked up first,
+    /// and adopted when it carries this document's key.
+    pub(crate) async fn deliver_page_create(
+        &self,
+        entry: &OutboxRow,
+        interrupted: bool,
     ) -> Result<Published> {
-        let space = options
-            .space
-            .clone()
-            .or_else(|| view.config.space.clone())
-            .ok_or_else(|| {
-                Error::invalid(
-                    "space",
-                    format!(
-                        "pass --space KEY (connection '{}' has no default space)",
-                        view.name
-                    ),
-                )
-            })?;
-        let space = cql::validate_space_key(&space)?;
-        let key = format!("confluence.create_page:{}:{}", view.id, doc.id);
-        let entry = {
-            let core = lock(&self.core)?;
-            let entry = core.journal_write(
-                &key,
-                &view.id,
-                "confluence.create_page",
-                &doc.id,
-                &serde_json::json!({ "document": doc.id, "space": space }),
-            )?;
-            core.outbox_in_flight(&entry.id)?;
-            entry
-        };
+        let payload: serde_json::Value = serde_json::from_str(&entry.payload).unwrap_or_default();
+        let space = payload["space"].as_str().unwrap_or_default().to_owned();
+        let parent = payload["parent"].as_str().map(str::to_owned);
+        let (doc, view, already) = self.publish_context(entry)?;
+        if let Some(page) = already {
+            lock(&self.core)?.outbox_done_with(&entry.id, |_| Ok(()))?;
+            return Ok(Published {
+                document_id: doc.id.clone(),
+                page: published_view(&view, &page),
+                created: false,
+            });
+        }
         let (_, client) = self.confluence(&view.name, "publish document").await?;
+        if interrupted {
+            if let Some(found) = self.ours_by_title(&client, &space, &doc).await? {
+                return self.store_created(entry, &doc, &view, &found, &space);
+            }
+        }
+        let storage = markdown_to_storage(&doc.markdown);
         let sent = client
             .create_page(&NewPage {
                 space_key: &space,
                 title: &doc.title,
-                parent_id: options.parent.as_deref(),
-                storage,
+                parent_id: parent.as_deref(),
+                storage: &storage,
                 bridge_key: &doc.id,
             })
             .await;
-        let created = match sent {
-            Ok(page) => Ok((page, true)),
+        match sent {
+            Ok(page) => self.store_created(entry, &doc, &view, &page, &space),
             // Confluence refuses a second page with the same title in a
-            // space. If that page carries our key, it is ours (an earlier
-            // create whose answer was lost): adopt it and bring it up to date.
+            // space. If that page carries our key it is ours (a create whose
+            // answer was lost): adopt it, then bring its content up to date.
             Err(Error::Http(HttpError::Rejected {
                 status: 400,
                 excerpt,
             })) if excerpt.contains("already exists") => {
-                match client.find_by_title(&space, &doc.title).await? {
-                    Some(found) if found.bridge_key.as_deref() == Some(doc.id.as_str()) => Ok((found, false)),
-                    Some(found) => Err(Error::Conflict(format!(
-                        "a page titled '{}' already exists in space {space}{}; rename the document or remove that page",
-                        doc.title,
-                        found.url.map(|u| format!(" ({u})")).unwrap_or_default()
-                    ))),
-                    None => Err(HttpError::Rejected { status: 400, excerpt }.into()),
+                match self.ours_by_title(&client, &space, &doc).await? {
+                    Some(found) => {
+                        self.store_created(entry, &doc, &view, &found, &space)?;
+                        Box::pin(self.publish_document(
+                            &doc.id,
+                            &view.name,
+                            PublishOptions {
+                                force: true,
+                                ..PublishOptions::default()
+                            },
+                        ))
+                        .await
+                    }
+                    None => Err(HttpError::Rejected {
+                        status: 400,
+                        excerpt,
+                    }
+                    .into()),
                 }
             }
             Err(e) => Err(e),
-        };
-        // The guard is scoped so it is never held across the `.await` below.
-        let adopted = {
-            let core = lock(&self.core)?;
-            match created {
-                Ok((page, fresh)) => {
-                    let row = page_row(doc, view, &page, &space, page.version.unwrap_or(1));
-                    core.outbox_done_with(&entry.id, |tx| Ok(repo::upsert_page(tx, &row)?))?;
-                    if fresh {
-                        return Ok(Published {
-                            document_id: doc.id.clone(),
-                            page: published_view(view, &row),
-                            created: true,
-                        });
-                    }
-                    row
-                }
-                Err(e) => {
-                    core.outbox_failed(&entry.id, &e, entry.attempts + 1)?;
-                    return Err(e);
-                }
-            }
-        };
-        // Adopted: write the current content over it.
-        self.update_published(doc, view, adopted, storage, true)
-            .await
+        }
     }
 
-    async fn update_published(
+    /// The page titled like `doc` in `space` if it carries `doc`'s key;
+    /// a stranger page with that title is a conflict.
+    async fn ours_by_title(
         &self,
+        client: &ConfluenceClient,
+        space: &str,
+        doc: &DocumentRow,
+    ) -> Result<Option<Page>> {
+        match client.find_by_title(space, &doc.title).await? {
+            Some(found) if found.bridge_key.as_deref() == Some(doc.id.as_str()) => Ok(Some(found)),
+            Some(found) => Err(Error::Conflict(format!(
+                "a page titled '{}' already exists in space {space}{}; rename the document or remove that page",
+                doc.title,
+                found.url.map(|u| format!(" ({u})")).unwrap_or_default()
+            ))),
+            None => Ok(None),
+        }
+    }
+
+    fn store_created(
+        &self,
+        entry: &OutboxRow,
         doc: &DocumentRow,
         view: &ConnectionView,
-        stored: PageRow,
-        storage: &str,
-        force: bool,
+        page: &Page,
+        space: &str,
     ) -> Result<Published> {
+        let row = page_row(doc, view, page, space, page.version.unwrap_or(1));
+        lock(&self.core)?.outbox_done_with(&entry.id, |tx| Ok(repo::upsert_page(tx, &row)?))?;
+        Ok(Published {
+            document_id: doc.id.clone(),
+            page: published_view(view, &row),
+            created: true,
+        })
+    }
+
+    /// Writes the next version. Refuses to overwrite edits made in
+    /// Confluence since our last publish unless forced; an `interrupted`
+    /// entry whose version already landed is just recorded.
+    pub(crate) async fn deliver_page_update(
+        &self,
+        entry: &OutboxRow,
+        interrupted: bool,
+    ) -> Result<Published> {
+        let payload: serde_json::Value = serde_json::from_str(&entry.payload).unwrap_or_default();
+        let force = payload["force"].as_bool().unwrap_or(false);
+        let (doc, view, stored) = self.publish_context(entry)?;
+        let stored = stored.ok_or_else(|| Error::NotFound {
+            what: "published page for document",
+            name: doc.id.clone(),
+        })?;
         let (_, client) = self.confluence(&view.name, "publish document").await?;
         let current = client
             .get_page(&stored.page_id)
@@ -263,6 +333,9 @@ impl Services {
                 _ => e,
             })?;
         let remote = current.version.unwrap_or(stored.version);
+        if interrupted && remote == stored.version + 1 {
+            return self.store_updated(entry, &doc, &view, &stored, &current, remote);
+        }
         if remote != stored.version && !force {
             return Err(Error::Conflict(format!(
                 "the page was edited in Confluence since Incident Bridge last published it (version {remote} there, {} here): review it at {} and publish with --force to overwrite",
@@ -270,23 +343,15 @@ impl Services {
             )));
         }
         let next = remote + 1;
-        let key = format!("confluence.update_page:{}:{}:{next}", view.id, doc.id);
-        let entry = {
-            let core = lock(&self.core)?;
-            let entry = core.journal_write(
-                &key,
-                &view.id,
-                "confluence.update_page",
-                &doc.id,
-                &serde_json::json!({ "document": doc.id, "page": stored.page_id, "version": next }),
-            )?;
-            core.outbox_in_flight(&entry.id)?;
-            entry
-        };
-        let written = match client
-            .update_page(&stored.page_id, &doc.title, storage, next)
+        let storage = markdown_to_storage(&doc.markdown);
+        match client
+            .update_page(&stored.page_id, &doc.title, &storage, next)
             .await
         {
+            Ok(page) => {
+                let version = page.version.unwrap_or(next);
+                self.store_updated(entry, &doc, &view, &stored, &page, version)
+            }
             Err(Error::Http(HttpError::Conflict { .. })) => {
                 let now = client
                     .get_page(&stored.page_id)
@@ -299,34 +364,30 @@ impl Services {
                     stored.url
                 )))
             }
-            other => other,
-        };
-        let core = lock(&self.core)?;
-        match written {
-            Ok(page) => {
-                let mut row = page_row(
-                    doc,
-                    view,
-                    &page,
-                    &stored.space_key,
-                    page.version.unwrap_or(next),
-                );
-                row.id = stored.id.clone();
-                if page.url.is_none() {
-                    row.url = stored.url.clone();
-                }
-                core.outbox_done_with(&entry.id, |tx| Ok(repo::upsert_page(tx, &row)?))?;
-                Ok(Published {
-                    document_id: doc.id.clone(),
-                    page: published_view(view, &row),
-                    created: false,
-                })
-            }
-            Err(e) => {
-                core.outbox_failed(&entry.id, &e, entry.attempts + 1)?;
-                Err(e)
-            }
+            Err(e) => Err(e),
         }
+    }
+
+    fn store_updated(
+        &self,
+        entry: &OutboxRow,
+        doc: &DocumentRow,
+        view: &ConnectionView,
+        stored: &PageRow,
+        page: &Page,
+        version: i64,
+    ) -> Result<Published> {
+        let mut row = page_row(doc, view, page, &stored.space_key, version);
+        row.id = stored.id.clone();
+        if page.url.is_none() {
+            row.url = stored.url.clone();
+        }
+        lock(&self.core)?.outbox_done_with(&entry.id, |tx| Ok(repo::upsert_page(tx, &row)?))?;
+        Ok(Published {
+            document_id: doc.id.clone(),
+            page: published_view(view, &row),
+            created: false,
+        })
     }
 }
 

@@ -1,20 +1,24 @@
-//! `incident file`: create the external record for an incident through
-//! the outbox, exactly once per (incident, connection).
-
-use std::future::Future;
+//! `incident file`: journal the create of the external record, then
+//! deliver it. Delivery looks the record up by our key first (ServiceNow
+//! `correlation_id`, Azure DevOps tag), so a repeat — or a re-send after a
+//! crash — links the existing record instead of creating a second one.
 
 use serde::Serialize;
 
 use super::Services;
-use crate::audit::{self, Event, Outcome};
 use crate::connections::{ConnectionView, Provider};
 use crate::error::{Error, Result};
 use crate::incidents::{link_view, ExternalLink, Severity};
 use crate::oauth::lock;
+use crate::outbox::Write;
 use crate::providers::azure_devops::{self as ado, WorkItem};
 use crate::providers::servicenow::{NewSnIncident, SnIncident};
 use crate::store::incidents::{self as repo, IncidentRow, LinkRow};
+use crate::store::outbox::OutboxRow;
 use crate::time::now_rfc3339;
+
+pub const SERVICENOW_CREATE: &str = "servicenow.create_incident";
+pub const WORK_ITEM_CREATE: &str = "azure_devops.create_work_item";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Filed {
@@ -47,7 +51,7 @@ impl Remote {
         }
     }
 
-    pub(crate) fn from_work_item(item: WorkItem, fallback_url: String, created: bool) -> Self {
+    fn from_work_item(item: WorkItem, fallback_url: String, created: bool) -> Self {
         Self {
             external_key: Some(item.id.to_string()),
             external_id: item.id.to_string(),
@@ -75,6 +79,31 @@ pub fn work_item_type(requested: Option<&str>) -> Result<&'static str> {
                 ),
             )
         })
+}
+
+/// The journal entry that files `incident` to `view` (as `kind` for Azure
+/// DevOps). Its key names the pair, so filing twice journals once.
+pub(crate) fn filing_write<'a>(
+    incident_id: &'a str,
+    view: &'a ConnectionView,
+    kind: Option<&str>,
+) -> Write<'a> {
+    match view.provider {
+        Provider::AzureDevOps => Write {
+            key: format!("{WORK_ITEM_CREATE}:{}:{incident_id}", view.id),
+            connection_id: &view.id,
+            operation: WORK_ITEM_CREATE,
+            subject_id: incident_id,
+            payload: serde_json::json!({ "incident": incident_id, "type": kind.unwrap_or("Bug") }),
+        },
+        _ => Write {
+            key: format!("{SERVICENOW_CREATE}:{}:{incident_id}", view.id),
+            connection_id: &view.id,
+            operation: SERVICENOW_CREATE,
+            subject_id: incident_id,
+            payload: serde_json::json!({ "incident": incident_id }),
+        },
+    }
 }
 
 impl Services {
@@ -113,115 +142,68 @@ impl Services {
                 created: false,
             });
         }
-        match kind {
-            None => {
-                self.through_outbox(&incident, &view, "servicenow.create_incident", || {
-                    self.send_servicenow_create(&incident, &view)
-                })
-                .await
-            }
-            Some(kind) => {
-                self.through_outbox(&incident, &view, "azure_devops.create_work_item", || {
-                    self.send_work_item_create(&incident, &view, kind)
-                })
-                .await
-            }
+        let entry = lock(&self.core)?.journal_write(&filing_write(&incident.id, &view, kind))?;
+        match self.deliver(&entry).await? {
+            super::Delivered::Filed(filed) => Ok(filed),
+            other => Err(Error::Unsupported(format!(
+                "internal error: filing delivered {other:?}"
+            ))),
         }
     }
 
-    /// Journal, mark in flight, send, then store the link and `done` in one
-    /// transaction — or record the failure for a retry or the user.
-    async fn through_outbox<F, Fut>(
-        &self,
-        incident: &IncidentRow,
-        view: &ConnectionView,
-        operation: &str,
-        send: F,
-    ) -> Result<Filed>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Remote>>,
-    {
-        let key = format!("{operation}:{}:{}", view.id, incident.id);
-        let entry = {
+    /// Sends (or reconciles) a filing entry and stores the link.
+    pub(crate) async fn deliver_filing(&self, entry: &OutboxRow) -> Result<Filed> {
+        let payload: serde_json::Value = serde_json::from_str(&entry.payload).unwrap_or_default();
+        let (incident, view) = {
             let core = lock(&self.core)?;
-            let entry = core.journal_write(
-                &key,
-                &view.id,
-                operation,
-                &incident.id,
-                &serde_json::json!({ "incident": incident.id }),
-            )?;
-            core.outbox_in_flight(&entry.id)?;
-            entry
+            let incident = core.find_incident(&entry.subject_id)?;
+            let view = core.view_by_id(&entry.connection_id)?;
+            (incident, view)
         };
-        let result = send().await;
-        let core = lock(&self.core)?;
-        let actor = core.actor();
-        match result {
-            Ok(remote) => {
-                let link = LinkRow {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    incident_id: incident.id.clone(),
-                    connection_id: view.id.clone(),
-                    connection_name: view.name.clone(),
-                    provider: view.provider.as_str().to_owned(),
-                    external_id: remote.external_id.clone(),
-                    external_key: remote.external_key.clone(),
-                    url: remote.url.clone(),
-                    remote_state: remote.state.clone(),
-                    remote_priority: remote.priority.clone(),
-                    last_synced_at: Some(now_rfc3339()),
-                };
-                core.outbox_done_with(&entry.id, |tx| {
-                    repo::insert_link(tx, &link, &now_rfc3339())?;
-                    audit::append(
-                        tx,
-                        &Event {
-                            actor,
-                            action: "incident.file",
-                            connection: Some(&view.name),
-                            outcome: Outcome::Ok,
-                            detail: format!(
-                                "incident={} external={} created={}",
-                                incident.id,
-                                remote
-                                    .external_key
-                                    .as_deref()
-                                    .unwrap_or(&remote.external_id),
-                                remote.created
-                            ),
-                        },
-                    )?;
-                    Ok(())
-                })?;
-                let stored = repo::find_link(core.db(), &incident.id, &view.id)?
-                    .map(link_view)
-                    .ok_or_else(|| Error::NotFound {
-                        what: "link",
-                        name: incident.id.clone(),
-                    })?;
-                Ok(Filed {
-                    incident_id: incident.id.clone(),
-                    link: stored,
-                    created: remote.created,
-                })
-            }
-            Err(e) => {
-                core.outbox_failed(&entry.id, &e, entry.attempts + 1)?;
-                audit::append(
-                    core.db(),
-                    &Event {
-                        actor,
-                        action: "incident.file",
-                        connection: Some(&view.name),
-                        outcome: Outcome::Failed,
-                        detail: format!("incident={} outbox={}", incident.id, entry.id),
-                    },
-                )?;
-                Err(e)
-            }
+        if let Some(link) = repo::find_link(lock(&self.core)?.db(), &incident.id, &view.id)? {
+            // Linked meanwhile (e.g. by another run): nothing to send.
+            lock(&self.core)?.outbox_done_with(&entry.id, |_| Ok(()))?;
+            return Ok(Filed {
+                incident_id: incident.id,
+                link: link_view(link),
+                created: false,
+            });
         }
+        let remote = match entry.operation.as_str() {
+            WORK_ITEM_CREATE => {
+                let kind = work_item_type(payload.get("type").and_then(|t| t.as_str()))?;
+                self.send_work_item_create(&incident, &view, kind).await?
+            }
+            _ => self.send_servicenow_create(&incident, &view).await?,
+        };
+        let link = LinkRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            incident_id: incident.id.clone(),
+            connection_id: view.id.clone(),
+            connection_name: view.name.clone(),
+            provider: view.provider.as_str().to_owned(),
+            external_id: remote.external_id.clone(),
+            external_key: remote.external_key.clone(),
+            url: remote.url.clone(),
+            remote_state: remote.state.clone(),
+            remote_priority: remote.priority.clone(),
+            last_synced_at: Some(now_rfc3339()),
+        };
+        let core = lock(&self.core)?;
+        core.outbox_done_with(&entry.id, |tx| {
+            Ok(repo::insert_link(tx, &link, &now_rfc3339())?)
+        })?;
+        let stored = repo::find_link(core.db(), &incident.id, &view.id)?
+            .map(link_view)
+            .ok_or_else(|| Error::NotFound {
+                what: "link",
+                name: incident.id.clone(),
+            })?;
+        Ok(Filed {
+            incident_id: incident.id.clone(),
+            link: stored,
+            created: remote.created,
+        })
     }
 
     /// Looks the record up by our correlation key first; creates it only

@@ -78,27 +78,24 @@ impl Services {
         Ok(IncidentReport { incident, sync })
     }
 
-    /// Creates the incident, then files it to every connection with
-    /// auto-create on. A filing that fails stays in the outbox; the
-    /// incident is kept either way.
+    /// Creates the incident with its auto-create filings journaled in the
+    /// same transaction, then delivers them. A filing that fails stays in
+    /// the outbox; the incident is kept either way.
     pub async fn create_incident(
         &self,
         input: crate::incidents::NewIncident,
     ) -> Result<(Incident, Vec<(String, Result<super::Filed>)>)> {
-        let (incident, targets) = {
-            let mut core = lock(&self.core)?;
-            let incident = core.create_incident(input)?;
-            let targets: Vec<String> = core
-                .list_connections()?
-                .into_iter()
-                .filter(|c| c.auto_create_enabled && c.provider != Provider::Confluence)
-                .map(|c| c.name)
-                .collect();
-            (incident, targets)
-        };
+        let (incident, entries) = lock(&self.core)?.create_incident_journaled(input, true)?;
         let mut filed = Vec::new();
-        for target in targets {
-            let result = self.file_incident(&incident.id, &target, None).await;
+        for entry in entries {
+            let target = lock(&self.core)?.view_by_id(&entry.connection_id)?.name;
+            let result = match self.deliver(&entry).await {
+                Ok(super::Delivered::Filed(f)) => Ok(f),
+                Ok(other) => Err(crate::Error::Unsupported(format!(
+                    "internal error: filing delivered {other:?}"
+                ))),
+                Err(e) => Err(e),
+            };
             filed.push((target, result));
         }
         let incident = lock(&self.core)?.incident(&incident.id)?;

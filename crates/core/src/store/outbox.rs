@@ -41,13 +41,14 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
     })
 }
 
-/// Journals `row` unless its idempotency key is already there; returns the
-/// stored entry either way.
+/// Journals `row` unless its idempotency key is already there (then a
+/// not-yet-sent entry takes the new payload); returns the stored entry.
 pub fn journal(conn: &Connection, row: &OutboxRow) -> rusqlite::Result<OutboxRow> {
     conn.execute(
         &format!(
             "INSERT INTO outbox ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-             ON CONFLICT (idempotency_key) DO NOTHING"
+             ON CONFLICT (idempotency_key) DO UPDATE SET payload = excluded.payload
+               WHERE outbox.state IN ('pending', 'failed')"
         ),
         params![
             row.id,
@@ -123,5 +124,46 @@ pub fn mark_failed(
         "UPDATE outbox SET state = ?2, last_error = ?3, next_attempt_at = ?4, updated_at = ?5 WHERE id = ?1",
         params![id, state, error, retry_at, now],
     )?;
+    Ok(())
+}
+
+/// Entries to deliver now: pending ones that are due (or all pending when
+/// `include_not_due`), and every `in_flight` one (left by a crash), oldest
+/// first.
+pub fn deliverable(
+    conn: &Connection,
+    now: &str,
+    include_not_due: bool,
+) -> rusqlite::Result<Vec<OutboxRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM outbox
+         WHERE state = 'in_flight'
+            OR (state = 'pending' AND (?2 OR next_attempt_at IS NULL OR next_attempt_at <= ?1))
+         ORDER BY created_at, id"
+    ))?;
+    let rows = stmt.query_map(params![now, include_not_due], from_row)?;
+    rows.collect()
+}
+
+/// The earliest time a pending entry is due, if any is waiting.
+pub fn next_due(conn: &Connection) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending' AND next_attempt_at IS NOT NULL",
+        [],
+        |r| r.get(0),
+    )
+}
+
+/// Back to `pending`, due now (the user's `outbox retry`).
+pub fn reset_to_pending(conn: &Connection, id: &str, now: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE outbox SET state = 'pending', next_attempt_at = NULL, updated_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
+    Ok(())
+}
+
+pub fn delete(conn: &Connection, id: &str) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
     Ok(())
 }
