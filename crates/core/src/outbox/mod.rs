@@ -60,13 +60,53 @@ pub(crate) fn row_for(write: &Write<'_>) -> OutboxRow {
         last_error: None,
         created_at: now.clone(),
         updated_at: now,
+        claimed_by: None,
+        claimed_at: None,
     }
+}
+
+/// Who this process is, for outbox claims: its pid and a random part, so
+/// two deliverers in one process are told apart too.
+pub fn claimant_id() -> String {
+    format!(
+        "pid:{}:{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+/// Whether the process that claimed an entry may still be sending it.
+/// On Linux a dead pid is known at once; elsewhere a claim older than ten
+/// minutes (far beyond any request's timeout) is taken as abandoned.
+fn claimant_alive(claimed_by: &str, claimed_at: Option<&str>) -> bool {
+    let pid = claimed_by
+        .split(':')
+        .nth(1)
+        .and_then(|p| p.parse::<u32>().ok());
+    if cfg!(target_os = "linux") {
+        if let Some(pid) = pid {
+            return pid == std::process::id()
+                || std::path::Path::new(&format!("/proc/{pid}")).exists();
+        }
+    }
+    claimed_at
+        .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+        .is_some_and(|at| {
+            chrono::Utc::now().signed_duration_since(at) < chrono::Duration::minutes(10)
+        })
 }
 
 impl Core {
     /// Journals a write (or finds the one already journaled under its key).
+    /// A `done` entry is opened again: the caller found its result missing
+    /// locally, and delivery looks the record up before creating anything.
     pub(crate) fn journal_write(&self, write: &Write<'_>) -> Result<OutboxRow> {
-        Ok(repo::journal(self.db(), &row_for(write))?)
+        let row = repo::journal(self.db(), &row_for(write))?;
+        if row.state == "done" {
+            repo::reopen(self.db(), &row.id, &now_rfc3339())?;
+            return self.outbox_row(&row.id);
+        }
+        Ok(row)
     }
 
     pub(crate) fn outbox_row(&self, id: &str) -> Result<OutboxRow> {
@@ -102,8 +142,24 @@ impl Core {
         }
     }
 
-    pub(crate) fn outbox_in_flight(&self, id: &str) -> Result<()> {
-        Ok(repo::mark_in_flight(self.db(), id, &now_rfc3339())?)
+    /// Claims `row` for sending as `me`. False when another live process
+    /// is sending it right now.
+    pub(crate) fn outbox_claim(&self, row: &OutboxRow, me: &str) -> Result<bool> {
+        if let Some(holder) = row.claimed_by.as_deref() {
+            if row.state == "in_flight"
+                && holder != me
+                && claimant_alive(holder, row.claimed_at.as_deref())
+            {
+                return Ok(false);
+            }
+        }
+        Ok(repo::claim(
+            self.db(),
+            &row.id,
+            me,
+            row.claimed_by.as_deref(),
+            &now_rfc3339(),
+        )?)
     }
 
     /// Marks `id` done inside `finish`'s transaction, so the result and

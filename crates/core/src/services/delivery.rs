@@ -31,18 +31,33 @@ pub struct RunReport {
     pub failed: Vec<(String, String)>,
     /// (entry id, reason) for entries that will be tried again later.
     pub retrying: Vec<(String, String)>,
+    /// Entries another Incident Bridge process is sending right now.
+    pub busy: Vec<String>,
 }
 
 impl Services {
     /// Sends one entry. Marks it `in_flight` first; on failure records the
     /// reason and, for transient failures, when to try again.
     pub(crate) async fn deliver(&self, entry: &OutboxRow) -> Result<Delivered> {
-        let interrupted = entry.state == "in_flight";
         let entry = {
             let core = lock(&self.core)?;
-            core.outbox_in_flight(&entry.id)?;
-            core.outbox_row(&entry.id)?
+            // Fresh from the database: another process may have moved it.
+            let current = core.outbox_row(&entry.id)?;
+            if current.state == "done" {
+                return Err(Error::Conflict(format!(
+                    "outbox entry {} was already delivered",
+                    current.id
+                )));
+            }
+            if !core.outbox_claim(&current, &self.claimant)? {
+                return Err(Error::Conflict(format!(
+                    "outbox entry {} is being delivered by another Incident Bridge process",
+                    current.id
+                )));
+            }
+            current
         };
+        let interrupted = entry.state == "in_flight";
         let result = match entry.operation.as_str() {
             super::filing::SERVICENOW_CREATE | super::filing::WORK_ITEM_CREATE => {
                 self.deliver_filing(&entry).await.map(Delivered::Filed)
@@ -66,6 +81,7 @@ impl Services {
         };
         if let Err(error) = &result {
             let core = lock(&self.core)?;
+            let entry = core.outbox_row(&entry.id)?;
             core.outbox_failed(&entry, error)?;
             if error.kind() == ErrorKind::AuthNeeded {
                 // 401/403: the connection needs attention, not a retry.
@@ -93,6 +109,12 @@ impl Services {
             }
             match self.deliver(&entry).await {
                 Ok(_) => report.delivered.push(entry.id),
+                Err(Error::Conflict(reason))
+                    if reason.contains("another Incident Bridge process") =>
+                {
+                    blocked.insert(entry.connection_id.clone());
+                    report.busy.push(entry.id);
+                }
                 Err(e) => {
                     blocked.insert(entry.connection_id.clone());
                     let state = lock(&self.core)?
@@ -114,7 +136,8 @@ impl Services {
     /// to be tried again (`Retry-After`, backoff) for up to `max_wait`.
     pub async fn drain_outbox(&self, max_wait: Duration) -> Result<RunReport> {
         let deadline = Instant::now() + max_wait;
-        let mut total = self.run_outbox(true).await?;
+        // Unlike a plain run, this honours each entry's next-try time.
+        let mut total = self.run_outbox(false).await?;
         loop {
             let Some(due_in) = lock(&self.core)?.outbox_next_due_in()? else {
                 return Ok(total);
@@ -127,6 +150,7 @@ impl Services {
             total.delivered.extend(round.delivered);
             total.failed.extend(round.failed);
             total.retrying = round.retrying;
+            total.busy = round.busy;
         }
     }
 

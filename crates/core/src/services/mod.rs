@@ -33,6 +33,8 @@ pub struct Services {
     core: SharedCore,
     broker: TokenBroker,
     http: HttpClient,
+    /// This deliverer's identity in outbox claims.
+    claimant: String,
 }
 
 impl Services {
@@ -49,6 +51,7 @@ impl Services {
             broker: TokenBroker::new(core.clone())?,
             core,
             http,
+            claimant: crate::outbox::claimant_id(),
         })
     }
 

@@ -10,6 +10,7 @@ const SOURCES: &[&str] = &[
     include_str!("../../../../migrations/0001_init.sql"),
     include_str!("../../../../migrations/0002_incidents_links_outbox.sql"),
     include_str!("../../../../migrations/0003_documents.sql"),
+    include_str!("../../../../migrations/0004_outbox_claims.sql"),
 ];
 
 pub const MIGRATION_COUNT: usize = SOURCES.len();

@@ -18,11 +18,18 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// The process delivering it, while `in_flight`.
+    pub claimed_by: Option<String>,
+    pub claimed_at: Option<String>,
 }
 
 const COLUMNS: &str =
     "id, idempotency_key, connection_id, operation, subject_id, payload, state, attempts, \
-                       next_attempt_at, last_error, created_at, updated_at";
+                       next_attempt_at, last_error, created_at, updated_at, claimed_by, claimed_at";
+/// The columns a new entry is written with (no claim yet).
+const INSERT_COLUMNS: &str =
+    "id, idempotency_key, connection_id, operation, subject_id, payload, state, attempts, \
+                              next_attempt_at, last_error, created_at, updated_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
     Ok(OutboxRow {
@@ -38,6 +45,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
         last_error: r.get(9)?,
         created_at: r.get(10)?,
         updated_at: r.get(11)?,
+        claimed_by: r.get(12)?,
+        claimed_at: r.get(13)?,
     })
 }
 
@@ -46,7 +55,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
 pub fn journal(conn: &Connection, row: &OutboxRow) -> rusqlite::Result<OutboxRow> {
     conn.execute(
         &format!(
-            "INSERT INTO outbox ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+            "INSERT INTO outbox ({INSERT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT (idempotency_key) DO UPDATE SET payload = excluded.payload
                WHERE outbox.state IN ('pending', 'failed')"
         ),
@@ -89,19 +98,28 @@ pub fn list(conn: &Connection) -> rusqlite::Result<Vec<OutboxRow>> {
     rows.collect()
 }
 
-/// Marks the entry as being sent: from here a crash leaves it `in_flight`,
-/// and it must be reconciled (looked up remotely) before any re-send.
-pub fn mark_in_flight(conn: &Connection, id: &str, now: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE outbox SET state = 'in_flight', attempts = attempts + 1, updated_at = ?2 WHERE id = ?1",
-        params![id, now],
+/// Claims the entry for sending, if its claim is still `expected` (a
+/// compare-and-swap, so two processes cannot both claim it). From here a
+/// crash leaves it `in_flight`, to be reconciled before any re-send.
+pub fn claim(
+    conn: &Connection,
+    id: &str,
+    me: &str,
+    expected: Option<&str>,
+    now: &str,
+) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE outbox SET state = 'in_flight', attempts = attempts + 1, claimed_by = ?2, claimed_at = ?4, updated_at = ?4
+         WHERE id = ?1 AND state != 'done' AND claimed_by IS ?3",
+        params![id, me, expected, now],
     )?;
-    Ok(())
+    Ok(changed == 1)
 }
 
 pub fn mark_done(conn: &Connection, id: &str, now: &str) -> rusqlite::Result<()> {
     conn.execute(
-        "UPDATE outbox SET state = 'done', last_error = NULL, next_attempt_at = NULL, updated_at = ?2 WHERE id = ?1",
+        "UPDATE outbox SET state = 'done', last_error = NULL, next_attempt_at = NULL, claimed_by = NULL, claimed_at = NULL,
+                           updated_at = ?2 WHERE id = ?1",
         params![id, now],
     )?;
     Ok(())
@@ -121,7 +139,8 @@ pub fn mark_failed(
         "failed"
     };
     conn.execute(
-        "UPDATE outbox SET state = ?2, last_error = ?3, next_attempt_at = ?4, updated_at = ?5 WHERE id = ?1",
+        "UPDATE outbox SET state = ?2, last_error = ?3, next_attempt_at = ?4, claimed_by = NULL, claimed_at = NULL,
+                           updated_at = ?5 WHERE id = ?1",
         params![id, state, error, retry_at, now],
     )?;
     Ok(())
@@ -165,5 +184,15 @@ pub fn reset_to_pending(conn: &Connection, id: &str, now: &str) -> rusqlite::Res
 
 pub fn delete(conn: &Connection, id: &str) -> rusqlite::Result<()> {
     conn.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// A done entry whose result was lost locally (e.g. a link row removed)
+/// is opened again; delivery's lookup-before-create finds the record.
+pub fn reopen(conn: &Connection, id: &str, now: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE outbox SET state = 'pending', next_attempt_at = NULL, updated_at = ?2 WHERE id = ?1 AND state = 'done'",
+        params![id, now],
+    )?;
     Ok(())
 }

@@ -1,0 +1,517 @@
+//! A stateful fake of the three services Incident Bridge writes to, small
+//! enough to read: it stores created records, answers the lookups our
+//! clients make (ServiceNow `correlation_id`, Azure DevOps tag via WIQL,
+//! Confluence title + content property), and can fail on purpose — scripted
+//! statuses, a create that is stored but never answered, a create that is
+//! held and dropped, or being down altogether.
+//!
+//! It counts records per idempotency key, so a test can say "exactly one".
+
+use std::collections::{HashMap, VecDeque};
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use warp::http::{Response, StatusCode};
+use warp::hyper::body::Bytes;
+use warp::Filter;
+
+/// How the next create requests behave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreateMode {
+    /// Store and answer.
+    Normal,
+    /// Store the record, then never answer (the client dies or times out
+    /// waiting): "the server received it, the answer was lost".
+    StoreThenHang,
+    /// Hold the request without storing, then drop it: "it never arrived".
+    HangThenDiscard,
+    /// Store, then answer only after this long (for client timeouts).
+    StoreThenDelay(Duration),
+}
+
+/// A scripted answer to the next create: status and optional Retry-After.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scripted {
+    pub status: u16,
+    pub retry_after: Option<u64>,
+}
+
+#[derive(Default)]
+struct State {
+    mode: Option<CreateMode>,
+    script: VecDeque<Scripted>,
+    /// Records per key: correlation id, tag, or document key.
+    records: HashMap<String, usize>,
+    create_requests: usize,
+    hanging: usize,
+    sn: Vec<Value>,
+    ado: Vec<Value>,
+    pages: Vec<Value>,
+    next_id: u64,
+}
+
+pub struct FakeServices {
+    pub addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl FakeServices {
+    /// Starts on a free loopback port, on its own runtime (usable from
+    /// plain `#[test]`s and from async tests alike).
+    pub fn start() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let state = Arc::new(Mutex::new(State {
+            next_id: 1000,
+            ..State::default()
+        }));
+        let mut fake = Self {
+            addr,
+            state,
+            server: None,
+            runtime: Some(runtime),
+        };
+        fake.serve(listener);
+        fake
+    }
+
+    fn serve(&mut self, listener: tokio::net::TcpListener) {
+        let state = self.state.clone();
+        let routes = warp::any()
+            .and(warp::method())
+            .and(warp::path::full())
+            .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+            .and(warp::body::bytes())
+            .and_then(
+                move |method: warp::http::Method,
+                      path: warp::path::FullPath,
+                      query: String,
+                      body: Bytes| {
+                    let state = state.clone();
+                    async move {
+                        Ok::<_, Infallible>(
+                            handle(state, method.as_str(), path.as_str(), &query, &body).await,
+                        )
+                    }
+                },
+            );
+        let runtime = self.runtime.as_ref().expect("runtime");
+        self.server = Some(runtime.spawn(warp::serve(routes).incoming(listener).run()));
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops answering: connections are refused until [`Self::restart`].
+    pub fn stop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.abort();
+            let runtime = self.runtime.as_ref().expect("runtime");
+            let _ = runtime.block_on(server);
+        }
+    }
+
+    /// Listens again on the same port, with the same records.
+    pub fn restart(&mut self) {
+        let runtime = self.runtime.as_ref().expect("runtime");
+        let mut listener = None;
+        for _ in 0..50 {
+            match runtime.block_on(tokio::net::TcpListener::bind(self.addr)) {
+                Ok(l) => {
+                    listener = Some(l);
+                    break;
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+        self.serve(listener.expect("the port is free again"));
+    }
+
+    pub fn set_create_mode(&self, mode: CreateMode) {
+        self.state.lock().unwrap().mode = Some(mode);
+    }
+
+    /// Answers the next creates with these statuses, in order, then normally.
+    pub fn script_creates(&self, answers: &[Scripted]) {
+        self.state.lock().unwrap().script = answers.iter().copied().collect();
+    }
+
+    /// How many records exist for `key` (incident id, or document id).
+    pub fn records(&self, key: &str) -> usize {
+        self.state
+            .lock()
+            .unwrap()
+            .records
+            .get(key)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    pub fn create_requests(&self) -> usize {
+        self.state.lock().unwrap().create_requests
+    }
+
+    /// Creates being held right now (StoreThenHang / HangThenDiscard).
+    pub fn hanging(&self) -> usize {
+        self.state.lock().unwrap().hanging
+    }
+
+    /// Waits (up to `limit`) until a create is being held.
+    pub fn wait_for_hang(&self, limit: Duration) -> bool {
+        let until = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < until {
+            if self.hanging() > 0 {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    /// The stored ServiceNow incidents, work items and pages.
+    pub fn servicenow_incidents(&self) -> Vec<Value> {
+        self.state.lock().unwrap().sn.clone()
+    }
+
+    pub fn work_items(&self) -> Vec<Value> {
+        self.state.lock().unwrap().ado.clone()
+    }
+
+    pub fn pages(&self) -> Vec<Value> {
+        self.state.lock().unwrap().pages.clone()
+    }
+}
+
+impl Drop for FakeServices {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+fn respond(status: u16, body: Value) -> Response<String> {
+    Response::builder()
+        .status(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .expect("response")
+}
+
+fn query_param(query: &str, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The value of `field = "..."` / `field = '...'` / `field=...` in a query text.
+fn quoted_after(text: &str, marker: &str) -> Option<String> {
+    let start = text.find(marker)? + marker.len();
+    let rest = text[start..].trim_start();
+    let quote = rest.chars().next()?;
+    if quote == '"' || quote == '\'' {
+        let inner = &rest[1..];
+        let mut out = String::new();
+        let mut chars = inner.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' if quote == '"' => {
+                    if let Some(n) = chars.next() {
+                        out.push(n);
+                    }
+                }
+                c if c == quote => {
+                    if quote == '\'' && chars.peek() == Some(&'\'') {
+                        chars.next();
+                        out.push('\'');
+                    } else {
+                        return Some(out);
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        None
+    } else {
+        Some(rest.split('^').next().unwrap_or(rest).to_owned())
+    }
+}
+
+/// Decides how a create goes; returns an early answer, or `None` to store.
+async fn create_gate(state: &Arc<Mutex<State>>) -> Result<Option<Duration>, Response<String>> {
+    let (scripted, mode) = {
+        let mut s = state.lock().unwrap();
+        s.create_requests += 1;
+        (s.script.pop_front(), s.mode.unwrap_or(CreateMode::Normal))
+    };
+    if let Some(answer) = scripted {
+        let mut response = respond(
+            answer.status,
+            json!({ "error": { "message": format!("scripted {}", answer.status) } }),
+        );
+        if let Some(after) = answer.retry_after {
+            response
+                .headers_mut()
+                .insert("retry-after", after.to_string().parse().expect("header"));
+        }
+        return Err(response);
+    }
+    match mode {
+        CreateMode::Normal => Ok(None),
+        CreateMode::StoreThenDelay(d) => Ok(Some(d)),
+        CreateMode::StoreThenHang => Ok(Some(Duration::MAX)),
+        CreateMode::HangThenDiscard => {
+            state.lock().unwrap().hanging += 1;
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            Err(respond(503, json!({})))
+        }
+    }
+}
+
+async fn after_store(state: &Arc<Mutex<State>>, delay: Option<Duration>) {
+    match delay {
+        Some(d) if d == Duration::MAX => {
+            state.lock().unwrap().hanging += 1;
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+        Some(d) => tokio::time::sleep(d).await,
+        None => {}
+    }
+}
+
+async fn handle(
+    state: Arc<Mutex<State>>,
+    method: &str,
+    path: &str,
+    query: &str,
+    body: &[u8],
+) -> Response<String> {
+    let body: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match (method, segments.as_slice()) {
+        // ServiceNow Table API
+        ("GET", ["api", "now", "table", "incident"]) => {
+            let q = query_param(query, "sysparm_query").unwrap_or_default();
+            let s = state.lock().unwrap();
+            let hits: Vec<Value> =
+                s.sn.iter()
+                    .filter(|r| {
+                        match (q.strip_prefix("correlation_id="), q.strip_prefix("number=")) {
+                            (Some(c), _) => r["correlation_id"] == c,
+                            (_, Some(n)) => r["number"] == n,
+                            _ => true,
+                        }
+                    })
+                    .cloned()
+                    .collect();
+            respond(200, json!({ "result": hits }))
+        }
+        ("GET", ["api", "now", "table", "incident", sys_id]) => {
+            let s = state.lock().unwrap();
+            match s.sn.iter().find(|r| r["sys_id"] == *sys_id) {
+                Some(r) => respond(200, json!({ "result": r })),
+                None => respond(404, json!({ "error": { "message": "No Record found" } })),
+            }
+        }
+        ("POST", ["api", "now", "table", "incident"]) => {
+            let delay = match create_gate(&state).await {
+                Ok(d) => d,
+                Err(r) => return r,
+            };
+            let record = {
+                let mut s = state.lock().unwrap();
+                s.next_id += 1;
+                let correlation = body["correlation_id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                let record = json!({
+                    "sys_id": format!("{:032x}", s.next_id),
+                    "number": format!("INC{:07}", s.next_id),
+                    "short_description": body["short_description"],
+                    "correlation_id": correlation,
+                    "state": "1",
+                    "priority": "1",
+                });
+                *s.records.entry(correlation).or_default() += 1;
+                s.sn.push(record.clone());
+                record
+            };
+            after_store(&state, delay).await;
+            respond(201, json!({ "result": record }))
+        }
+        // Azure DevOps Work Item Tracking
+        ("POST", [_org, _project, "_apis", "wit", "wiql"]) => {
+            let text = body["query"].as_str().unwrap_or_default();
+            let tag = quoted_after(text, "[System.Tags] CONTAINS").unwrap_or_default();
+            let s = state.lock().unwrap();
+            let ids: Vec<Value> = s
+                .ado
+                .iter()
+                .filter(|w| w["tag"] == tag.as_str())
+                .map(|w| json!({ "id": w["id"] }))
+                .collect();
+            respond(200, json!({ "workItems": ids }))
+        }
+        ("GET", [_org, _project, "_apis", "wit", "workitems", id]) => {
+            let s = state.lock().unwrap();
+            match s.ado.iter().find(|w| w["id"].to_string() == *id) {
+                Some(w) => respond(200, work_item_json(w)),
+                None => respond(
+                    404,
+                    json!({ "message": "TF401232: Work item does not exist" }),
+                ),
+            }
+        }
+        ("POST", [_org, _project, "_apis", "wit", "workitems", kind]) if kind.starts_with('$') => {
+            let delay = match create_gate(&state).await {
+                Ok(d) => d,
+                Err(r) => return r,
+            };
+            let item = {
+                let mut s = state.lock().unwrap();
+                s.next_id += 1;
+                let ops = body.as_array().cloned().unwrap_or_default();
+                let field = |name: &str| {
+                    ops.iter()
+                        .find(|o| o["path"] == format!("/fields/{name}"))
+                        .map(|o| o["value"].clone())
+                        .unwrap_or(Value::Null)
+                };
+                let tags = field("System.Tags").as_str().unwrap_or_default().to_owned();
+                let tag = tags
+                    .split(';')
+                    .map(str::trim)
+                    .find(|t| t.starts_with("ibridge-"))
+                    .unwrap_or_default()
+                    .to_owned();
+                let key = tag.trim_start_matches("ibridge-").to_owned();
+                let item = json!({ "id": s.next_id, "title": field("System.Title"), "tag": tag });
+                *s.records.entry(key).or_default() += 1;
+                s.ado.push(item.clone());
+                item
+            };
+            after_store(&state, delay).await;
+            respond(200, work_item_json(&item))
+        }
+        // Confluence REST v1
+        ("GET", ["wiki", "rest", "api", "content", "search"]) => {
+            let cql = query_param(query, "cql").unwrap_or_default();
+            let title = quoted_after(&cql, "title =");
+            let space = quoted_after(&cql, "space =");
+            let s = state.lock().unwrap();
+            let hits: Vec<Value> = s
+                .pages
+                .iter()
+                .filter(|p| {
+                    title.as_deref().is_none_or(|t| p["title"] == t)
+                        && space.as_deref().is_none_or(|k| p["space"] == k)
+                })
+                .map(page_json)
+                .collect();
+            respond(
+                200,
+                json!({ "results": hits, "_links": { "base": "https://fake.atlassian.net/wiki" } }),
+            )
+        }
+        ("GET", ["wiki", "rest", "api", "content", id]) => {
+            let s = state.lock().unwrap();
+            match s.pages.iter().find(|p| p["id"] == *id) {
+                Some(p) => respond(200, page_json(p)),
+                None => respond(404, json!({ "message": "No content found" })),
+            }
+        }
+        ("POST", ["wiki", "rest", "api", "content"]) => {
+            let title = body["title"].clone();
+            let space = body["space"]["key"].clone();
+            if state
+                .lock()
+                .unwrap()
+                .pages
+                .iter()
+                .any(|p| p["title"] == title && p["space"] == space)
+            {
+                return respond(
+                    400,
+                    json!({ "statusCode": 400, "message": "A page with this title already exists: A page already exists with the same TITLE in this space" }),
+                );
+            }
+            let delay = match create_gate(&state).await {
+                Ok(d) => d,
+                Err(r) => return r,
+            };
+            let page = {
+                let mut s = state.lock().unwrap();
+                s.next_id += 1;
+                let key = body
+                    .pointer("/metadata/properties/incident-bridge/value/key")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                let page = json!({ "id": s.next_id.to_string(), "title": title, "space": space, "version": 1, "key": key });
+                *s.records.entry(key).or_default() += 1;
+                s.pages.push(page.clone());
+                page
+            };
+            after_store(&state, delay).await;
+            respond(200, page_json(&page))
+        }
+        ("PUT", ["wiki", "rest", "api", "content", id]) => {
+            let mut s = state.lock().unwrap();
+            let Some(page) = s.pages.iter_mut().find(|p| p["id"] == *id) else {
+                return respond(404, json!({ "message": "No content found" }));
+            };
+            let current = page["version"].as_i64().unwrap_or(1);
+            if body["version"]["number"].as_i64() != Some(current + 1) {
+                return respond(
+                    409,
+                    json!({ "message": format!("Version must be incremented on update. Current Version is: {current}") }),
+                );
+            }
+            page["version"] = json!(current + 1);
+            page["title"] = body["title"].clone();
+            respond(200, page_json(page))
+        }
+        _ => respond(
+            404,
+            json!({ "message": format!("the fake does not serve {method} {path}") }),
+        ),
+    }
+}
+
+fn work_item_json(w: &Value) -> Value {
+    json!({
+        "id": w["id"],
+        "rev": 1,
+        "fields": { "System.Title": w["title"], "System.State": "New", "System.Tags": format!("Incident Bridge; {}", w["tag"].as_str().unwrap_or_default()) },
+        "_links": { "html": { "href": format!("https://dev.azure.com/fake/web/wi.aspx?id={}", w["id"]) } }
+    })
+}
+
+fn page_json(p: &Value) -> Value {
+    json!({
+        "id": p["id"],
+        "type": "page",
+        "title": p["title"],
+        "space": { "key": p["space"] },
+        "version": { "number": p["version"] },
+        "metadata": { "properties": { "incident-bridge": { "key": "incident-bridge", "value": { "key": p["key"] } } } },
+        "_links": { "base": "https://fake.atlassian.net/wiki", "webui": format!("/spaces/{}/pages/{}", p["space"].as_str().unwrap_or_default(), p["id"].as_str().unwrap_or_default()) }
+    })
+}
