@@ -371,7 +371,11 @@ async fn handle(
         }
         ("GET", [_org, _project, "_apis", "wit", "workitems", id]) => {
             let s = state.lock().unwrap();
-            match s.ado.iter().find(|w| id.parse::<u64>().ok() == w["id"].as_u64()) {
+            match s
+                .ado
+                .iter()
+                .find(|w| id.parse::<u64>().ok() == w["id"].as_u64())
+            {
                 Some(w) => respond(200, work_item_json(w)),
                 None => respond(
                     404,

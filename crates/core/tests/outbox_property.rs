@@ -1,0 +1,178 @@
+//! Property: whatever the interleaving of filings and outbox runs by two
+//! deliverers sharing one database (the desktop app and the CLI), and
+//! whatever the service does (answers, times out after storing, 503, 429),
+//! the service never holds two records for one incident, and once it
+//! answers normally the incident ends linked to its one record.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ibridge_core::audit::Actor;
+use ibridge_core::connections::NewConnection;
+use ibridge_core::http::{HttpClient, HttpConfig, Pacer, RetryPolicy};
+use ibridge_core::incidents::NewIncident;
+use ibridge_core::vault::{KeyConfig, NoKeychain};
+use ibridge_core::{Core, OpenOptions, Services};
+use ibridge_testkit::{CreateMode, FakeServices, Scripted};
+use proptest::prelude::*;
+
+struct NoWait;
+impl Pacer for NoWait {
+    fn wait(
+        &self,
+        _: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        Box::pin(async {})
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Action {
+    File,
+    Run,
+    Idle,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Fault {
+    None,
+    /// Stored, but the answer comes after the client gave up.
+    LostAnswer,
+    Unavailable,
+    RateLimited,
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    prop_oneof![Just(Action::File), Just(Action::Run), Just(Action::Idle)]
+}
+
+fn fault() -> impl Strategy<Value = Fault> {
+    prop_oneof![
+        Just(Fault::None),
+        Just(Fault::LostAnswer),
+        Just(Fault::Unavailable),
+        Just(Fault::RateLimited)
+    ]
+}
+
+fn services(dir: &std::path::Path) -> Services {
+    let core = Core::open(OpenOptions {
+        data_dir: Some(dir.to_path_buf()),
+        actor: Actor::Background,
+        keys: KeyConfig {
+            passphrase: None,
+            keychain: Arc::new(NoKeychain),
+        },
+    })
+    .unwrap();
+    let http = HttpClient::with_pacer(
+        HttpConfig {
+            total_timeout: Duration::from_millis(400),
+            retry: RetryPolicy {
+                max_attempts: 2,
+                ..RetryPolicy::default()
+            },
+            ..HttpConfig::default()
+        },
+        Arc::new(NoWait),
+    )
+    .unwrap();
+    Services::with_http(Arc::new(Mutex::new(core)), http).unwrap()
+}
+
+async fn act(s: &Services, incident: &str, action: Action) {
+    // Failures are expected here; what matters is what the service holds.
+    match action {
+        Action::File => drop(s.file_incident(incident, "sn", None).await),
+        Action::Run => drop(s.run_outbox(true).await),
+        Action::Idle => {}
+    }
+}
+
+fn check(steps: Vec<(Action, Action, Fault)>) -> Result<(), TestCaseError> {
+    let fake = FakeServices::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = services(dir.path());
+    let incident = {
+        let mut core = app.core().lock().unwrap();
+        core.add_connection(NewConnection {
+            provider: "servicenow".into(),
+            name: "sn".into(),
+            url: fake.url(),
+            auth: "basic".into(),
+            username: Some("svc".into()),
+            secret: Some("pw".into()),
+            ..NewConnection::default()
+        })
+        .unwrap();
+        core.create_incident(NewIncident {
+            title: "Property".into(),
+            severity: "P1".into(),
+            description: String::new(),
+        })
+        .unwrap()
+        .id
+    };
+    let cli = services(dir.path());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    for (a, b, f) in steps {
+        match f {
+            Fault::None => fake.set_create_mode(CreateMode::Normal),
+            Fault::LostAnswer => {
+                fake.set_create_mode(CreateMode::StoreThenDelay(Duration::from_millis(900)))
+            }
+            Fault::Unavailable => fake.script_creates(&[Scripted {
+                status: 503,
+                retry_after: None,
+            }]),
+            Fault::RateLimited => fake.script_creates(&[Scripted {
+                status: 429,
+                retry_after: Some(0),
+            }]),
+        }
+        runtime.block_on(async { tokio::join!(act(&app, &incident, a), act(&cli, &incident, b)) });
+        prop_assert!(
+            fake.records(&incident) <= 1,
+            "two records after {a:?}/{b:?}/{f:?}"
+        );
+    }
+    // The service recovers; the outbox drains.
+    fake.set_create_mode(CreateMode::Normal);
+    fake.script_creates(&[]);
+    runtime.block_on(async {
+        let _ = app.file_incident(&incident, "sn", None).await;
+        for _ in 0..3 {
+            let _ = app.run_outbox(true).await;
+        }
+    });
+    prop_assert_eq!(fake.records(&incident), 1);
+    let linked = app
+        .core()
+        .lock()
+        .unwrap()
+        .incident(&incident)
+        .unwrap()
+        .links;
+    prop_assert_eq!(linked.len(), 1);
+    let sys_id = fake
+        .servicenow_incidents()
+        .into_iter()
+        .find(|r| r["correlation_id"] == incident.as_str())
+        .map(|r| r["sys_id"].as_str().unwrap().to_owned())
+        .unwrap();
+    prop_assert_eq!(&linked[0].external_id, &sys_id);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn one_record_per_incident_whatever_the_interleaving(steps in proptest::collection::vec((action(), action(), fault()), 1..8)) {
+        check(steps)?;
+    }
+}
