@@ -13,6 +13,7 @@ use crate::time::now_rfc3339;
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Actor {
@@ -56,8 +57,10 @@ pub struct Event<'a> {
     pub detail: String,
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub seq: i64,
     pub at: String,
     pub actor: String,
@@ -186,8 +189,10 @@ pub fn list(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<Entry>> {
     rows.collect()
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct VerifyReport {
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub entries: u64,
 }
 

@@ -11,6 +11,7 @@ use crate::error::Error;
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident, $field:literal, { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
+        #[cfg_attr(feature = "specta", derive(specta::Type))]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
@@ -103,6 +104,7 @@ impl AuthType {
 }
 
 /// Non-secret settings of a connection, stored as JSON.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -133,6 +135,7 @@ pub struct ProviderConfig {
 }
 
 /// A stored credential as people may see it: never the secret.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CredentialView {
     pub kind: CredentialKind,
@@ -144,6 +147,7 @@ pub struct CredentialView {
 }
 
 /// A connection as front ends show it.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConnectionView {
     pub id: String,

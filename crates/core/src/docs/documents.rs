@@ -18,6 +18,7 @@ use crate::time::now_rfc3339;
 /// Confluence refuses bodies much larger than this; say so before sending.
 pub const MAX_MARKDOWN_BYTES: usize = 4 * 1024 * 1024;
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DocumentKind {
@@ -55,17 +56,20 @@ impl fmt::Display for DocumentKind {
 }
 
 /// Where a document is published.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PublishedPage {
     pub connection: String,
     pub page_id: String,
     pub space_key: String,
     pub title: String,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub version: i64,
     pub url: String,
     pub published_at: String,
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Document {
     pub id: String,

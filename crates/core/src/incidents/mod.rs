@@ -4,7 +4,9 @@ pub mod model;
 
 use rusqlite::{Transaction, TransactionBehavior};
 
-pub use model::{validate_title, ExternalLink, Incident, IncidentStatus, NewIncident, Severity};
+pub use model::{
+    validate_title, ExternalLink, Incident, IncidentChanges, IncidentStatus, NewIncident, Severity,
+};
 
 use crate::app::Core;
 use crate::audit::{self, Event, Outcome};
@@ -75,6 +77,40 @@ impl Core {
         )?;
         tx.commit()?;
         Ok((self.incident(&row.id)?, journaled))
+    }
+
+    /// Edits an incident's title, Markdown description, severity and status.
+    pub fn update_incident(&mut self, id: &str, changes: IncidentChanges) -> Result<Incident> {
+        let mut row = self.find_incident(id)?;
+        row.title = validate_title(&changes.title)?;
+        row.severity = changes.severity.parse::<Severity>()?.as_str().to_owned();
+        row.status = changes
+            .status
+            .parse::<IncidentStatus>()?
+            .as_str()
+            .to_owned();
+        if changes.description.len() > MAX_DESCRIPTION_BYTES {
+            return Err(Error::invalid("description", "must be at most 256 KiB"));
+        }
+        row.description = changes.description;
+        row.updated_at = now_rfc3339();
+        let tx = Transaction::new_unchecked(self.db(), TransactionBehavior::Immediate)?;
+        repo::update(&tx, &row)?;
+        audit::append(
+            &tx,
+            &Event {
+                actor: self.actor(),
+                action: "incident.update",
+                connection: None,
+                outcome: Outcome::Ok,
+                detail: format!(
+                    "incident={} severity={} status={}",
+                    row.id, row.severity, row.status
+                ),
+            },
+        )?;
+        tx.commit()?;
+        self.incident(&row.id)
     }
 
     pub fn list_incidents(&self) -> Result<Vec<Incident>> {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Severity {
     P1,
@@ -68,6 +69,7 @@ impl fmt::Display for Severity {
     }
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IncidentStatus {
@@ -105,6 +107,7 @@ impl FromStr for IncidentStatus {
 }
 
 /// A record filed for an incident in another service.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExternalLink {
     pub connection: String,
@@ -119,6 +122,7 @@ pub struct ExternalLink {
     pub last_synced_at: Option<String>,
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Incident {
     pub id: String,
@@ -137,6 +141,15 @@ pub struct NewIncident {
     pub title: String,
     pub severity: String,
     pub description: String,
+}
+
+/// Raw input for editing an incident (every field, as the form sends it).
+#[derive(Debug, Clone, Default)]
+pub struct IncidentChanges {
+    pub title: String,
+    pub description: String,
+    pub severity: String,
+    pub status: String,
 }
 
 pub const MAX_TITLE_CHARS: usize = 160;

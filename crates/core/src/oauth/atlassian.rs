@@ -8,6 +8,7 @@ use super::OAuthError;
 use crate::http::HttpClient;
 use crate::secret::SecretString;
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AtlassianSite {
     /// The cloud id used in `https://api.atlassian.com/ex/confluence/{id}/...`.

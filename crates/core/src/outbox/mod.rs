@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::store::outbox::{self as repo, OutboxRow};
 use crate::time::now_rfc3339;
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutboxEntry {
     pub id: String,
@@ -29,6 +30,7 @@ pub struct OutboxEntry {
     pub connection: String,
     pub subject_id: String,
     pub state: String,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub attempts: i64,
     pub next_attempt_at: Option<String>,
     pub last_error: Option<String>,

@@ -45,6 +45,7 @@ pub fn rest_root(view: &ConnectionView) -> Result<String> {
     }
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Published {
     pub document_id: String,

@@ -23,6 +23,7 @@ pub enum Delivered {
     },
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RunReport {
     /// Entry ids sent (or reconciled) and now done.

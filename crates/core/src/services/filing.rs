@@ -20,6 +20,7 @@ use crate::time::now_rfc3339;
 pub const SERVICENOW_CREATE: &str = "servicenow.create_incident";
 pub const WORK_ITEM_CREATE: &str = "azure_devops.create_work_item";
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Filed {
     pub incident_id: String,

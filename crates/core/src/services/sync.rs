@@ -12,6 +12,7 @@ use crate::providers::servicenow::RecordRef;
 use crate::store::incidents as repo;
 use crate::time::now_rfc3339;
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SyncNote {
     pub connection: String,
@@ -20,6 +21,7 @@ pub struct SyncNote {
     pub message: String,
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IncidentReport {
     pub incident: Incident,

@@ -8,6 +8,7 @@ use crate::connections::{AuthType, ConnectionStatus, Provider};
 use crate::error::{ErrorKind, Result};
 use crate::oauth::lock;
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConnectionCheck {
     pub name: String,

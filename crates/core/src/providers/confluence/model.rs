@@ -61,11 +61,13 @@ pub(crate) struct UserJson {
 }
 
 /// A page as Incident Bridge shows and tracks it.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Page {
     pub id: String,
     pub title: String,
     pub space_key: Option<String>,
+    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
     pub version: Option<i64>,
     /// `_links.base` + `_links.webui`, as the service sends them.
     pub url: Option<String>,
@@ -73,6 +75,7 @@ pub struct Page {
     pub bridge_key: Option<String>,
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Space {
     pub key: String,
@@ -80,6 +83,7 @@ pub struct Space {
     pub url: Option<String>,
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SearchPage {
     pub pages: Vec<Page>,

@@ -1,0 +1,108 @@
+//! RCA / post-mortem documents and publishing to Confluence.
+
+use ibridge_core::docs::html::markdown_to_html;
+use ibridge_core::docs::Document;
+use ibridge_core::providers::confluence::{SearchPage, Space};
+use ibridge_core::services::{PublishOptions, Published};
+use tauri::State;
+
+use crate::error::CmdResult;
+use crate::state::AppState;
+
+#[tauri::command]
+#[specta::specta]
+pub fn list_documents(state: State<'_, AppState>) -> CmdResult<Vec<Document>> {
+    Ok(state.with_core(|core| core.list_documents())?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn new_document(
+    state: State<'_, AppState>,
+    kind: String,
+    title: String,
+    incident_id: Option<String>,
+) -> CmdResult<Document> {
+    Ok(state.with_core(|core| {
+        core.new_document(
+            &kind,
+            &title,
+            incident_id.as_deref().filter(|i| !i.is_empty()),
+        )
+    })?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn get_document(state: State<'_, AppState>, id: String) -> CmdResult<Document> {
+    Ok(state.with_core(|core| core.document(&id))?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn save_document(
+    state: State<'_, AppState>,
+    id: String,
+    title: String,
+    markdown: String,
+) -> CmdResult<Document> {
+    Ok(state.with_core(|core| core.save_document(&id, &title, &markdown))?)
+}
+
+/// The live preview: the same Markdown rules as publishing, as safe HTML
+/// (raw HTML in the text is shown as text).
+#[tauri::command]
+#[specta::specta]
+pub fn preview_markdown(markdown: String) -> String {
+    markdown_to_html(&markdown)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn publish_document(
+    state: State<'_, AppState>,
+    id: String,
+    connection: String,
+    space: Option<String>,
+    parent: Option<String>,
+    force: bool,
+) -> CmdResult<Published> {
+    let options = PublishOptions {
+        space: space.filter(|s| !s.trim().is_empty()),
+        parent: parent.filter(|p| !p.trim().is_empty()),
+        force,
+    };
+    Ok(state
+        .services
+        .publish_document(&id, &connection, options)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn confluence_spaces(
+    state: State<'_, AppState>,
+    connection: String,
+) -> CmdResult<Vec<Space>> {
+    Ok(state.services.confluence_spaces(&connection).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn confluence_search(
+    state: State<'_, AppState>,
+    connection: String,
+    query: String,
+    space: Option<String>,
+) -> CmdResult<SearchPage> {
+    Ok(state
+        .services
+        .confluence_search(
+            &connection,
+            &query,
+            space.as_deref().filter(|s| !s.is_empty()),
+            25,
+            0,
+        )
+        .await?)
+}

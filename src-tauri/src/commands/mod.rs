@@ -1,0 +1,9 @@
+//! IPC commands: each parses its input, calls one core function, and
+//! returns a typed, secret-free result.
+
+pub mod activity;
+pub mod connections;
+pub mod documents;
+pub mod incidents;
+pub mod links;
+pub mod oauth;

@@ -1,0 +1,136 @@
+//! Incident Bridge desktop: the Tauri shell. It wires IPC commands to
+//! `ibridge-core` and does nothing else; every rule lives in the core.
+
+mod commands;
+mod error;
+mod state;
+
+use std::time::Duration;
+
+use ibridge_core::audit::Actor;
+use ibridge_core::vault::KeyConfig;
+use ibridge_core::{Core, OpenOptions, Services};
+use specta_typescript::Typescript;
+use tauri::{Emitter, Manager};
+use tauri_specta::{collect_commands, Builder};
+
+use commands::{activity, connections, documents, incidents, links, oauth};
+pub use state::AppState;
+
+/// How often the app retries due outbox entries (and so notices that the
+/// network is back).
+const OUTBOX_INTERVAL: Duration = Duration::from_secs(30);
+pub const OUTBOX_EVENT: &str = "outbox-changed";
+
+/// The commands and event payload types the window may use; the
+/// TypeScript bindings (`src/bindings.ts`) are generated from this.
+pub fn specta_builder() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new()
+        .commands(collect_commands![
+            connections::list_connections,
+            connections::add_connection,
+            connections::test_connection,
+            connections::set_default_connection,
+            connections::remove_connection,
+            connections::set_auto_create,
+            oauth::connect_oauth,
+            oauth::choose_site,
+            oauth::cancel_connect,
+            incidents::list_incidents,
+            incidents::create_incident,
+            incidents::update_incident,
+            incidents::show_incident,
+            incidents::file_incident,
+            documents::list_documents,
+            documents::new_document,
+            documents::get_document,
+            documents::save_document,
+            documents::preview_markdown,
+            documents::publish_document,
+            documents::confluence_spaces,
+            documents::confluence_search,
+            activity::list_outbox,
+            activity::run_outbox,
+            activity::retry_outbox,
+            activity::discard_outbox,
+            activity::list_audit,
+            activity::verify_audit,
+            links::open_link,
+        ])
+        .typ::<oauth::ConnectProgress>()
+        .typ::<oauth::SitesOffered>()
+}
+
+/// Writes the TypeScript bindings to `path`.
+pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
+    specta_builder()
+        .export(
+            Typescript::default().header("// Generated from the Rust commands in src-tauri by tauri-specta. Do not edit:\n// run `npm run bindings` after changing a command or a type it uses.\n"),
+            path,
+        )
+        .map_err(|e| e.to_string())
+}
+
+pub fn run() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("IBRIDGE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+
+    let builder = specta_builder();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
+        .invoke_handler(builder.invoke_handler())
+        .setup(|app| {
+            let core = Core::open(OpenOptions {
+                data_dir: std::env::var_os("IBRIDGE_DATA_DIR").map(Into::into),
+                actor: Actor::Ui,
+                keys: KeyConfig::from_env(),
+            })
+            .map_err(|e| format!("Incident Bridge could not open its data: {e}"))?;
+            let services = Services::new(core).map_err(|e| e.to_string())?;
+            app.manage(AppState::new(services));
+            start_outbox_worker(app.handle().clone());
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("the Incident Bridge window could not start");
+}
+
+/// Sends due outbox entries at start-up and every 30 s after, so writes
+/// made while offline go out once the network is back.
+fn start_outbox_worker(app: tauri::AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let state = app.state::<AppState>();
+            if let Ok(report) = state.services.run_outbox(false).await {
+                if !report.delivered.is_empty() || !report.failed.is_empty() {
+                    let _ = app.emit(OUTBOX_EVENT, ());
+                }
+            }
+            tokio::time::sleep(OUTBOX_INTERVAL).await;
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    /// The checked-in bindings are what the Rust commands generate.
+    #[test]
+    fn typescript_bindings_are_current() {
+        let dir = std::env::temp_dir().join(format!("ibridge-bindings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fresh = dir.join("bindings.ts");
+        super::export_bindings(&fresh).unwrap();
+        let checked_in =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../src/bindings.ts");
+        let expected = std::fs::read_to_string(&fresh).unwrap();
+        let actual = std::fs::read_to_string(&checked_in).unwrap_or_default();
+        assert!(
+            expected == actual,
+            "src/bindings.ts is out of date: run `npm run bindings` and commit the result"
+        );
+    }
+}
