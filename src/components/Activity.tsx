@@ -1,0 +1,144 @@
+import { useCallback, useEffect, useState } from "react";
+import { listen } from "@tauri-apps/api/event";
+import { commands, type Entry, type OutboxEntry } from "../bindings";
+import { call, messageOf } from "../api";
+import { ErrorText, Notice, Spinner } from "./common";
+
+export function Activity() {
+  const [outbox, setOutbox] = useState<OutboxEntry[] | null>(null);
+  const [audit, setAudit] = useState<Entry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setOutbox(await call(commands.listOutbox()));
+      setAudit(await call(commands.listAudit(100)));
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  }, []);
+  useEffect(() => {
+    load();
+    const stop = listen("outbox-changed", () => load());
+    return () => {
+      stop.then((f) => f());
+    };
+  }, [load]);
+
+  async function act(label: string, run: () => Promise<string>) {
+    setBusy(label);
+    setError(null);
+    setNotice(null);
+    try {
+      setNotice(await run());
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(null);
+      load();
+    }
+  }
+
+  return (
+    <section aria-labelledby="activity-title">
+      <h1 id="activity-title">Activity</h1>
+      {notice && <Notice>{notice}</Notice>}
+      <ErrorText message={error} />
+      <h2>Outbox</h2>
+      <p className="muted small">Every page, incident and work item write is recorded here before it is sent.</p>
+      <button
+        type="button"
+        disabled={busy !== null}
+        onClick={() =>
+          act("run", async () => {
+            const r = await call(commands.runOutbox());
+            return `Sent ${r.delivered.length}; ${r.retrying.length} waiting to retry; ${r.failed.length} need attention.`;
+          })
+        }
+      >
+        {busy === "run" ? <Spinner label="Sending…" /> : "Send pending now"}
+      </button>
+      {outbox === null ? (
+        <Spinner label="Loading…" />
+      ) : outbox.length === 0 ? (
+        <p className="muted">Nothing has been sent yet.</p>
+      ) : (
+        <table className="grid">
+          <thead>
+            <tr>
+              <th>What</th>
+              <th>Where</th>
+              <th>State</th>
+              <th>Tries</th>
+              <th>Next try</th>
+              <th>Last error</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {outbox.map((e) => (
+              <tr key={e.id} data-state={e.state}>
+                <td>{e.operation}</td>
+                <td>{e.connection}</td>
+                <td>{e.state}</td>
+                <td>{e.attempts}</td>
+                <td>{e.next_attempt_at ?? "—"}</td>
+                <td className="small">{e.last_error ?? ""}</td>
+                <td>
+                  {(e.state === "failed" || e.state === "pending") && (
+                    <>
+                      <button type="button" onClick={() => act(`retry-${e.id}`, async () => (await call(commands.retryOutbox(e.id)), "Sent."))}>
+                        Retry
+                      </button>
+                      <button type="button" onClick={() => act(`discard-${e.id}`, async () => (await call(commands.discardOutbox(e.id)), "Discarded."))}>
+                        Discard
+                      </button>
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>Audit log</h2>
+      <button
+        type="button"
+        disabled={busy !== null}
+        onClick={() => act("verify", async () => `Audit log intact: ${(await call(commands.verifyAudit())).entries} entries, hash chain verified.`)}
+      >
+        Verify
+      </button>
+      {audit && (
+        <table className="grid small">
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>When</th>
+              <th>Who</th>
+              <th>Action</th>
+              <th>Connection</th>
+              <th>Outcome</th>
+              <th>Detail</th>
+            </tr>
+          </thead>
+          <tbody>
+            {audit.map((a) => (
+              <tr key={a.seq}>
+                <td>{a.seq}</td>
+                <td>{a.at}</td>
+                <td>{a.actor}</td>
+                <td>{a.action}</td>
+                <td>{a.connection ?? ""}</td>
+                <td>{a.outcome}</td>
+                <td>{a.detail}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

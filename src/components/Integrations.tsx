@@ -1,0 +1,201 @@
+import { useCallback, useEffect, useState } from "react";
+import { commands, type ConnectionView } from "../bindings";
+import { call, messageOf } from "../api";
+import type { Provider } from "../validation";
+import { AddConnectionForm } from "./AddConnectionForm";
+import { ConnectPanel } from "./ConnectPanel";
+import { ErrorText, Notice, Spinner } from "./common";
+
+const PROVIDERS: { id: Provider; title: string; blurb: string }[] = [
+  { id: "confluence", title: "Confluence", blurb: "Publish RCAs and post-mortems as pages." },
+  { id: "servicenow", title: "ServiceNow", blurb: "File and follow incidents." },
+  { id: "azure_devops", title: "Azure DevOps", blurb: "Create and follow work items." },
+];
+
+const STATUS_TEXT: Record<string, string> = {
+  connected: "Connected",
+  needs_reconnect: "Needs sign-in",
+  error: "Needs attention",
+};
+
+export function Integrations() {
+  const [connections, setConnections] = useState<ConnectionView[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [adding, setAdding] = useState<Provider | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setConnections(await call(commands.listConnections()));
+      setLoadError(null);
+    } catch (e) {
+      setLoadError(messageOf(e));
+    }
+  }, []);
+
+  useEffect(() => {
+    load();
+  }, [load]);
+
+  if (connections === null) {
+    return loadError ? <ErrorText message={loadError} /> : <Spinner label="Loading connections…" />;
+  }
+
+  return (
+    <section aria-labelledby="integrations-title">
+      <h1 id="integrations-title">Integrations</h1>
+      <p className="muted">Credentials are sealed on this computer; only masked values and fingerprints are ever shown.</p>
+      {notice && <Notice>{notice}</Notice>}
+      <div className="cards">
+        {PROVIDERS.map((p) => {
+          const mine = connections.filter((c) => c.provider === p.id);
+          return (
+            <article className="card" key={p.id} data-provider={p.id} aria-labelledby={`card-${p.id}`}>
+              <header>
+                <h2 id={`card-${p.id}`}>{p.title}</h2>
+                <span className="muted">{p.blurb}</span>
+              </header>
+              {mine.length === 0 && <p className="muted">No {p.title} connection yet.</p>}
+              <ul className="connections">
+                {mine.map((c) => (
+                  <ConnectionRow key={c.id} connection={c} onChanged={load} onNotice={setNotice} />
+                ))}
+              </ul>
+              {adding === p.id ? (
+                <AddConnectionForm
+                  provider={p.id}
+                  existingNames={connections.map((c) => c.name)}
+                  onCancel={() => setAdding(null)}
+                  onAdded={(name) => {
+                    setAdding(null);
+                    setNotice(`Added '${name}'.`);
+                    load();
+                  }}
+                />
+              ) : (
+                <button type="button" onClick={() => setAdding(p.id)} data-action={`add-${p.id}`}>
+                  Add connection
+                </button>
+              )}
+            </article>
+          );
+        })}
+      </div>
+    </section>
+  );
+}
+
+function ConnectionRow({
+  connection: c,
+  onChanged,
+  onNotice,
+}: {
+  connection: ConnectionView;
+  onChanged: () => void;
+  onNotice: (text: string) => void;
+}) {
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [result, setResult] = useState<string | null>(null);
+  const [confirmRemove, setConfirmRemove] = useState(false);
+  const [connecting, setConnecting] = useState(false);
+
+  async function act(label: string, run: () => Promise<unknown>) {
+    setBusy(label);
+    setError(null);
+    setResult(null);
+    try {
+      await run();
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const token = c.credentials.find((k) => k.kind === "access_token");
+  const onConnected = (ok: boolean) => {
+    setConnecting(false);
+    if (ok) onNotice(`Signed in to '${c.name}'.`);
+    onChanged();
+  };
+
+  return (
+    <li className="connection" data-connection={c.name}>
+      <div className="row">
+        <div>
+          <strong>{c.name}</strong> {c.is_default && <span className="badge">default</span>}
+          <div className="muted small">
+            {c.base_url} · {c.auth_type}
+          </div>
+          <div className={`status status-${c.status}`} data-status={c.status}>
+            {STATUS_TEXT[c.status] ?? c.status}
+            {c.status_detail ? ` — ${c.status_detail}` : ""}
+          </div>
+          {token?.expires_at && <div className="muted small">Access token until {token.expires_at}</div>}
+          <div className="muted small">
+            {c.credentials.map((k) => `${k.kind} ${k.masked} ${k.fingerprint}`).join(" · ") || "no stored credential"}
+          </div>
+        </div>
+        <div className="row-actions">
+          {c.auth_type === "oauth2" && (
+            <button type="button" className="primary" onClick={() => setConnecting(true)} disabled={connecting} data-action="connect">
+              {c.status === "connected" ? "Reconnect" : "Connect"}
+            </button>
+          )}
+          <button
+            type="button"
+            data-action="test"
+            disabled={busy !== null}
+            onClick={() =>
+              act("test", async () => {
+                const check = await call(commands.testConnection(c.name));
+                setResult(check.message);
+                onChanged();
+              })
+            }
+          >
+            {busy === "test" ? <Spinner label="Testing…" /> : "Test"}
+          </button>
+          {!c.is_default && (
+            <button type="button" disabled={busy !== null} onClick={() => act("default", async () => (await call(commands.setDefaultConnection(c.name)), onChanged()))}>
+              Set default
+            </button>
+          )}
+          {c.provider !== "confluence" && (
+            <label className="check small">
+              <input
+                type="checkbox"
+                checked={c.auto_create_enabled}
+                onChange={(e) => act("auto", async () => (await call(commands.setAutoCreate(c.name, e.target.checked)), onChanged()))}
+              />{" "}
+              File new incidents automatically
+            </label>
+          )}
+          {confirmRemove ? (
+            <span className="confirm" role="group" aria-label="Confirm removal">
+              Remove '{c.name}' and its stored credentials?{" "}
+              <button type="button" className="danger" onClick={() => act("remove", async () => (await call(commands.removeConnection(c.name)), onChanged()))}>
+                Remove
+              </button>
+              <button type="button" onClick={() => setConfirmRemove(false)}>
+                Keep
+              </button>
+            </span>
+          ) : (
+            <button type="button" onClick={() => setConfirmRemove(true)}>
+              Remove…
+            </button>
+          )}
+        </div>
+      </div>
+      {connecting && <ConnectPanel name={c.name} onDone={onConnected} />}
+      {result && (
+        <p className="ok" role="status" data-testid="test-result">
+          {result}
+        </p>
+      )}
+      <ErrorText message={error} />
+    </li>
+  );
+}
