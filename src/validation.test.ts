@@ -13,6 +13,9 @@ const base: ConnectionForm = {
   tenant: "",
   project: "",
   space: "",
+  authUrl: "",
+  tokenUrl: "",
+  apiUrl: "",
   makeDefault: false,
 };
 
@@ -39,6 +42,11 @@ describe("connection form rules", () => {
   it("needs a project for Azure DevOps and a valid space key for Confluence", () => {
     expect(validateConnection({ ...base, provider: "azure_devops", auth: "pat", username: "" }, []).project).toBeDefined();
     expect(validateConnection({ ...base, provider: "confluence", auth: "pat", username: "", space: "O PS" }, []).space).toBeDefined();
+  });
+
+  it("checks endpoint overrides like addresses", () => {
+    expect(validateConnection({ ...base, tokenUrl: "http://evil.example/token" }, []).tokenUrl).toMatch(/https/);
+    expect(validateConnection({ ...base, tokenUrl: "http://127.0.0.1:9/token" }, [])).toEqual({});
   });
 
   it("allows plain http only to loopback", () => {

@@ -33,6 +33,9 @@ export type ConnectionForm = {
   tenant: string;
   project: string;
   space: string;
+  authUrl: string;
+  tokenUrl: string;
+  apiUrl: string;
   makeDefault: boolean;
 };
 
@@ -80,6 +83,12 @@ export function validateConnection(form: ConnectionForm, existingNames: string[]
     errors.clientId = "Register an OAuth app with the provider and paste its client id.";
   }
   if (form.provider === "azure_devops" && !form.project.trim()) errors.project = "Enter the project name.";
+  for (const key of ["authUrl", "tokenUrl", "apiUrl"] as const) {
+    if (form[key].trim()) {
+      const problem = checkUrl(form[key]);
+      if (problem) errors[key] = problem;
+    }
+  }
   if (form.provider === "confluence" && form.space.trim() && !/^~?[A-Za-z0-9_]+$/.test(form.space.trim())) {
     errors.space = "A space key is letters and digits, e.g. OPS.";
   }

@@ -106,6 +106,7 @@ export function Activity() {
       <h2>Audit log</h2>
       <button
         type="button"
+        data-action="verify-audit"
         disabled={busy !== null}
         onClick={() => act("verify", async () => `Audit log intact: ${(await call(commands.verifyAudit())).entries} entries, hash chain verified.`)}
       >

@@ -40,6 +40,9 @@ export function AddConnectionForm({
     tenant: "",
     project: "",
     space: "",
+    authUrl: "",
+    tokenUrl: "",
+    apiUrl: "",
     makeDefault: false,
   });
   const [touched, setTouched] = useState<Partial<Record<keyof ConnectionForm, boolean>>>({});
@@ -76,10 +79,10 @@ export function AddConnectionForm({
           tenant: form.tenant || null,
           project: form.project || null,
           space: form.space || null,
-          auth_url: null,
-          token_url: null,
+          auth_url: oauth && form.authUrl ? form.authUrl : null,
+          token_url: oauth && form.tokenUrl ? form.tokenUrl : null,
           resources_url: null,
-          api_url: null,
+          api_url: form.apiUrl || null,
           make_default: form.makeDefault,
         }),
       );
@@ -162,6 +165,22 @@ export function AddConnectionForm({
           <input id={id("space")} value={form.space} onChange={(e) => update("space", e.target.value)} onBlur={() => blur("space")} />
         </Field>
       )}
+      <details className="advanced">
+        <summary>Advanced: endpoints (Data Center, sovereign clouds)</summary>
+        {oauth && (
+          <>
+            <Field id={id("authUrl")} label="Authorization URL" error={shown("authUrl")}>
+              <input id={id("authUrl")} value={form.authUrl} onChange={(e) => update("authUrl", e.target.value)} onBlur={() => blur("authUrl")} />
+            </Field>
+            <Field id={id("tokenUrl")} label="Token URL" error={shown("tokenUrl")}>
+              <input id={id("tokenUrl")} value={form.tokenUrl} onChange={(e) => update("tokenUrl", e.target.value)} onBlur={() => blur("tokenUrl")} />
+            </Field>
+          </>
+        )}
+        <Field id={id("apiUrl")} label="API URL" error={shown("apiUrl")}>
+          <input id={id("apiUrl")} value={form.apiUrl} onChange={(e) => update("apiUrl", e.target.value)} onBlur={() => blur("apiUrl")} />
+        </Field>
+      </details>
       <label className="check">
         <input type="checkbox" checked={form.makeDefault} onChange={(e) => update("makeDefault", e.target.checked)} /> Make it the default
       </label>
@@ -190,6 +209,9 @@ function fieldFor(field: string): keyof ConnectionForm | null {
     tenant: "tenant",
     project: "project",
     space: "space",
+    "auth-url": "authUrl",
+    "token-url": "tokenUrl",
+    "api-url": "apiUrl",
   };
   return map[field] ?? null;
 }

@@ -246,7 +246,9 @@ function PublishPanel({
         <Field id="publish-target" label="Connection">
           <select id="publish-target" value={target} onChange={(e) => setTarget(e.target.value)}>
             {targets.map((t) => (
-              <option key={t.name}>{t.name}</option>
+              <option key={t.name} value={t.name}>
+                {t.name}
+              </option>
             ))}
           </select>
         </Field>

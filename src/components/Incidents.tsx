@@ -108,7 +108,9 @@ export function IncidentEditor({ initial, id, onSaved }: { initial?: IncidentFor
         <Field id="incident-severity" label="Severity" error={fieldError("severity")}>
           <select id="incident-severity" value={form.severity} onChange={(e) => setForm({ ...form, severity: e.target.value })}>
             {["P1", "P2", "P3", "P4"].map((s) => (
-              <option key={s}>{s}</option>
+              <option key={s} value={s}>
+                {s}
+              </option>
             ))}
           </select>
         </Field>
@@ -116,7 +118,9 @@ export function IncidentEditor({ initial, id, onSaved }: { initial?: IncidentFor
           <Field id="incident-status" label="Status">
             <select id="incident-status" value={form.status} onChange={(e) => setForm({ ...form, status: e.target.value })}>
               {["open", "mitigated", "resolved", "closed"].map((s) => (
-                <option key={s}>{s}</option>
+                <option key={s} value={s}>
+                  {s}
+                </option>
               ))}
             </select>
           </Field>
@@ -230,7 +234,9 @@ function IncidentDetail({ id, onChanged }: { id: string; onChanged: () => void }
               {c.provider === "azure_devops" && (
                 <select aria-label={`Work item type for ${c.name}`} value={types[c.name] ?? "Bug"} onChange={(e) => setTypes({ ...types, [c.name]: e.target.value })}>
                   {WORK_ITEM_TYPES.map((t) => (
-                    <option key={t}>{t}</option>
+                    <option key={t} value={t}>
+                      {t}
+                    </option>
                   ))}
                 </select>
               )}

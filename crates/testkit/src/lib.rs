@@ -356,6 +356,10 @@ async fn handle(
             after_store(&state, delay).await;
             respond(201, json!({ "result": record }))
         }
+        ("GET", ["api", "now", "table", "sys_user"]) => respond(
+            200,
+            json!({ "result": [{ "user_name": "svc.bridge", "name": "Bridge Service" }] }),
+        ),
         // Azure DevOps Work Item Tracking
         ("POST", [_org, _project, "_apis", "wit", "wiql"]) => {
             let text = body["query"].as_str().unwrap_or_default();
@@ -415,6 +419,14 @@ async fn handle(
             respond(200, work_item_json(&item))
         }
         // Confluence REST v1
+        ("GET", ["wiki", "rest", "api", "user", "current"]) => respond(
+            200,
+            json!({ "displayName": "Ana", "email": "ana@fake.example" }),
+        ),
+        ("GET", ["wiki", "rest", "api", "space"]) => respond(
+            200,
+            json!({ "results": [{ "key": "OPS", "name": "Operations" }, { "key": "SRE", "name": "SRE" }], "_links": { "base": "https://fake.atlassian.net/wiki" } }),
+        ),
         ("GET", ["wiki", "rest", "api", "content", "search"]) => {
             let cql = query_param(query, "cql").unwrap_or_default();
             let title = quoted_after(&cql, "title =");

@@ -1,0 +1,66 @@
+// Starting and stopping what the end-to-end run needs: a display, the
+// fake services, the OAuth server, tauri-driver. Each is killed at the end.
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { sleep } from "./webdriver.mjs";
+
+const children = [];
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/** Starts a process; resolves with the first stdout line matching `ready`. */
+export function start(command, args, { env = {}, cwd, ready, timeoutMs = 60000 } = {}) {
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let output = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${command} did not become ready:\n${output}`)), timeoutMs);
+    const onData = (chunk) => {
+      output += chunk;
+      const match = ready && output.match(ready);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, match });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} exited (${code}) before it was ready:\n${output}`));
+    });
+    if (!ready) {
+      clearTimeout(timer);
+      resolve({ child, match: null });
+    }
+  });
+}
+
+export async function waitForHttp(url, timeoutMs = 30000) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return response;
+    } catch {
+      // not up yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+export function stopAll() {
+  for (const child of children.reverse()) {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
+}
