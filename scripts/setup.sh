@@ -1,23 +1,26 @@
 #!/usr/bin/env bash
-# Installs what Incident Bridge needs to build and test, only where missing.
-# Sourced by run.sh and test.sh; safe to run again.
+# Installs what Incident Bridge needs to build, run and test — only what is
+# missing. Sourced by run.sh and test.sh; safe to run again.
 set -euo pipefail
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-# Debian/Ubuntu packages: a C compiler (bundled SQLite, crypto), and what
-# the OAuth end-to-end tests run on (Node.js for the authorization server).
-APT_PACKAGES=(build-essential pkg-config curl ca-certificates)
+# Debian/Ubuntu packages: a C toolchain, the WebKitGTK stack Tauri builds
+# against, and Node.js for the UI build.
+APT_PACKAGES=(build-essential pkg-config curl ca-certificates file
+  libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
+  nodejs npm)
 if [ "${IBRIDGE_SETUP_FOR:-run}" = "test" ]; then
-  APT_PACKAGES+=(nodejs npm)
+  # The end-to-end tests: a virtual display and the WebDriver for WebKitGTK.
+  APT_PACKAGES+=(xvfb xauth webkit2gtk-driver)
 fi
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
-# Node 18+ is enough; a newer node installed another way counts.
+# Node 18+ from elsewhere (nvm, nodesource) counts.
 if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
   filtered=()
   for pkg in "${missing[@]}"; do
@@ -42,4 +45,15 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 if command -v rustup >/dev/null 2>&1; then
   rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+fi
+export PATH="$HOME/.cargo/bin:$PATH"
+
+if [ "${IBRIDGE_SETUP_FOR:-run}" = "test" ] && ! command -v tauri-driver >/dev/null 2>&1; then
+  echo "setup: installing tauri-driver"
+  cargo install tauri-driver --locked --version 2.1.0
+fi
+
+# The UI's packages (exactly the locked versions).
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
 fi

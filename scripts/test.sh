@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing and runs every check and test: formatting,
-# clippy with warnings as errors, and the whole test suite.
+# clippy, the UI's type-check, lint and component tests, the whole Rust
+# suite (unit, integration, contract, fault-matrix and OAuth end-to-end
+# tests), and the desktop end-to-end tests in the real window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 IBRIDGE_SETUP_FOR=test source scripts/setup.sh
@@ -13,13 +15,25 @@ cargo fmt --all -- --check
 step "cargo clippy (warnings are errors)"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 
+step "UI: type-check, lint, component tests"
+npm run typecheck
+npm run lint
+npm test
+
 step "test servers (npm ci)"
-# A real OAuth server (oidc-provider) that the end-to-end tests start on
-# loopback, and Prism, which validates our requests against the vendor specs.
+# A real OAuth server (oidc-provider) the end-to-end tests start on
+# loopback, and Prism, which validates our requests against vendor specs.
 npm ci --prefix tests/oauth-server --no-audit --no-fund --loglevel=error
 npm ci --prefix tests/contract-mock --no-audit --no-fund --loglevel=error
 
 step "cargo test"
-# The OS keychain is not touched by tests (they use their own key sources);
-# IBRIDGE_KEYCHAIN=off keeps any stray CLI run off the developer's keychain.
+# Tests use their own key sources; IBRIDGE_KEYCHAIN=off keeps any stray
+# run off the developer's keychain. This also checks src/bindings.ts is
+# what the Rust commands generate.
 IBRIDGE_KEYCHAIN=off cargo test --locked --workspace
+
+step "desktop end-to-end (real window under Xvfb)"
+npm run build
+cargo build --locked -p incident-bridge --features custom-protocol
+cargo build --locked -p ibridge-testkit --bin fake-services
+node --test e2e/

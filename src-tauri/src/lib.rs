@@ -15,7 +15,14 @@ use tauri::{Emitter, Manager};
 use tauri_specta::{collect_commands, Builder};
 
 use commands::{activity, connections, documents, incidents, links, oauth};
+pub use error::UiError;
 pub use state::AppState;
+
+/// The error a command returns for a core error (also used by tests that
+/// scan IPC payloads).
+pub fn ui_error(e: ibridge_core::Error) -> UiError {
+    e.into()
+}
 
 /// How often the app retries due outbox entries (and so notices that the
 /// network is back).
