@@ -145,6 +145,17 @@ test("connect with OAuth against the real authorization server", async () => {
   await shot("07-oauth-connected");
 });
 
+test("the smallest supported window (1024×700) still shows everything", async () => {
+  await session.cmd("POST", "/window/rect", { width: 1024, height: 700 });
+  await session.click('[data-screen="integrations"]');
+  await session.waitFor('[data-connection="ado"] [data-action="test"]');
+  await shot("09-integrations-1024x700");
+  await session.click('[data-screen="documents"]');
+  await session.waitFor('[data-action="new-document"]');
+  await shot("10-documents-1024x700");
+  await session.cmd("POST", "/window/rect", { width: 1180, height: 780 });
+});
+
 test("activity shows the outbox and a verified audit log", async () => {
   await session.click('[data-screen="activity"]');
   await session.waitFor('tr[data-state="done"]');
