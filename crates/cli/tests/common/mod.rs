@@ -69,12 +69,15 @@ impl Cli {
         let mut cmd = self.command(args);
         cmd.stdin(Stdio::piped());
         let mut child = cmd.spawn().unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
+        // A run that fails before reading its input (a usage error) closes
+        // the pipe early; that is its answer, not a test failure.
+        if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
+            assert_eq!(
+                e.kind(),
+                std::io::ErrorKind::BrokenPipe,
+                "writing stdin: {e}"
+            );
+        }
         let output = child.wait_with_output().unwrap();
         let run = Run {
             code: output.status.code().unwrap_or(-1),
