@@ -19,7 +19,14 @@ export function freePort() {
 
 /** Starts a process; resolves with the first stdout line matching `ready`. */
 export function start(command, args, { env = {}, cwd, ready, timeoutMs = 60000 } = {}) {
-  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // Each in its own process group, so stopping it also stops what it
+  // started (tauri-driver starts WebKitWebDriver, which starts the app).
+  const child = spawn(command, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   children.push(child);
   let output = "";
   return new Promise((resolve, reject) => {
@@ -61,6 +68,13 @@ export async function waitForHttp(url, timeoutMs = 30000) {
 
 export function stopAll() {
   for (const child of children.reverse()) {
-    if (child.exitCode === null) child.kill("SIGKILL");
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    child.stdout.destroy();
+    child.stderr.destroy();
+    child.unref();
   }
 }
