@@ -10,6 +10,7 @@ pub mod docs;
 pub mod error;
 pub mod http;
 pub mod incidents;
+mod lookup;
 pub mod oauth;
 pub mod outbox;
 pub mod paths;

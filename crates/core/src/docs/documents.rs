@@ -175,29 +175,12 @@ impl Core {
     }
 
     pub(crate) fn find_document(&self, id: &str) -> Result<DocumentRow> {
-        let id = id.trim();
-        if id.is_empty() {
-            return Err(Error::invalid("id", "must not be empty"));
-        }
-        if let Some(row) = repo::find(self.db(), id)? {
-            return Ok(row);
-        }
-        let not_found = || Error::NotFound {
-            what: "document",
-            name: id.to_owned(),
-        };
-        if id.chars().count() < 8 {
-            return Err(not_found());
-        }
-        let mut rows = repo::find_by_prefix(self.db(), id)?;
-        match rows.len() {
-            0 => Err(not_found()),
-            1 => Ok(rows.remove(0)),
-            _ => Err(Error::invalid(
-                "id",
-                format!("'{id}' matches several documents; give more of the id"),
-            )),
-        }
+        crate::lookup::by_id_or_prefix(
+            id,
+            "document",
+            |id| repo::find(self.db(), id),
+            |prefix| repo::find_by_prefix(self.db(), prefix),
+        )
     }
 
     fn assemble_document(&self, row: DocumentRow) -> Result<Document> {

@@ -127,29 +127,12 @@ impl Core {
     }
 
     pub(crate) fn find_incident(&self, id: &str) -> Result<IncidentRow> {
-        let id = id.trim();
-        if id.is_empty() {
-            return Err(Error::invalid("id", "must not be empty"));
-        }
-        if let Some(row) = repo::find(self.db(), id)? {
-            return Ok(row);
-        }
-        let not_found = || Error::NotFound {
-            what: "incident",
-            name: id.to_owned(),
-        };
-        if id.chars().count() < 8 {
-            return Err(not_found());
-        }
-        let mut matches = repo::find_by_prefix(self.db(), id)?;
-        match matches.len() {
-            0 => Err(not_found()),
-            1 => Ok(matches.remove(0)),
-            _ => Err(Error::invalid(
-                "id",
-                format!("'{id}' matches several incidents; give more of the id"),
-            )),
-        }
+        crate::lookup::by_id_or_prefix(
+            id,
+            "incident",
+            |id| repo::find(self.db(), id),
+            |prefix| repo::find_by_prefix(self.db(), prefix),
+        )
     }
 
     fn assemble(&self, row: IncidentRow) -> Result<Incident> {
