@@ -116,11 +116,7 @@ fn filing_creates_one_work_item_however_often_it_is_repeated() {
         "https://dev.azure.com/acme/web/wi.aspx?id=314"
     );
     for _ in 0..3 {
-        let again: serde_json::Value = serde_json::from_str(
-            &cli.ok(&["--json", "incident", "file", &id, "--to", "ado"], "")
-                .stdout,
-        )
-        .unwrap();
+        let again: serde_json::Value = cli.json(&["incident", "file", &id, "--to", "ado"]);
         assert_eq!(again["created"], false);
         assert_eq!(again["link"]["external_id"], "314");
     }
@@ -151,11 +147,7 @@ fn filing_creates_one_work_item_however_often_it_is_repeated() {
         .match_query(Matcher::Any)
         .expect(0)
         .create();
-    let again: serde_json::Value = serde_json::from_str(
-        &cli.ok(&["--json", "incident", "file", &id, "--to", "ado"], "")
-            .stdout,
-    )
-    .unwrap();
+    let again: serde_json::Value = cli.json(&["incident", "file", &id, "--to", "ado"]);
     assert_eq!(again["created"], false);
     assert_eq!(again["link"]["external_id"], "314");
     found.assert();

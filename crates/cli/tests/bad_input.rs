@@ -601,8 +601,7 @@ fn default_moves_and_survives_removal() {
     add("two", &[]);
     add("three", &["--default"]);
     let list = |cli: &Cli| -> Vec<(String, bool)> {
-        let v: serde_json::Value =
-            serde_json::from_str(&cli.ok(&["--json", "connections", "list"], "").stdout).unwrap();
+        let v: serde_json::Value = cli.json(&["connections", "list"]);
         v.as_array()
             .unwrap()
             .iter()

@@ -248,8 +248,7 @@ fn a_409_while_writing_reports_both_versions() {
     );
     reads.assert();
     reread.assert();
-    let outbox: serde_json::Value =
-        serde_json::from_str(&cli.ok(&["--json", "outbox", "list"], "").stdout).unwrap();
+    let outbox: serde_json::Value = cli.json(&["outbox", "list"]);
     let update = outbox
         .as_array()
         .unwrap()
@@ -289,11 +288,7 @@ fn a_lost_create_is_adopted_by_its_key_and_a_stranger_page_is_a_conflict() {
         .with_body(page_json("555", 2))
         .expect(1)
         .create();
-    let adopted: serde_json::Value = serde_json::from_str(
-        &cli.ok(&["--json", "doc", "publish", &doc, "--to", "wiki"], "")
-            .stdout,
-    )
-    .unwrap();
+    let adopted: serde_json::Value = cli.json(&["doc", "publish", &doc, "--to", "wiki"]);
     assert_eq!(adopted["page"]["page_id"], "555");
     assert_eq!(adopted["page"]["version"], 2);
     search.assert();

@@ -180,8 +180,7 @@ fn remote_id(fake: &FakeServices, write: Write, key: &str) -> String {
 }
 
 fn outbox_states(cli: &Cli) -> Vec<String> {
-    let v: serde_json::Value =
-        serde_json::from_str(&cli.ok(&["--json", "outbox", "list"], "").stdout).unwrap();
+    let v: serde_json::Value = cli.json(&["outbox", "list"]);
     v.as_array()
         .unwrap()
         .iter()
@@ -309,8 +308,7 @@ fn rate_limited_then_unavailable_then_delivered() {
         "{}",
         first.stderr
     );
-    let v: serde_json::Value =
-        serde_json::from_str(&cli.ok(&["--json", "outbox", "list"], "").stdout).unwrap();
+    let v: serde_json::Value = cli.json(&["outbox", "list"]);
     assert_eq!(v[0]["state"], "pending");
     assert!(
         v[0]["next_attempt_at"].is_string(),
@@ -319,8 +317,7 @@ fn rate_limited_then_unavailable_then_delivered() {
     // Waits out Retry-After, meets the 503, backs off, then succeeds.
     let run = cli.run(&["--json", "outbox", "run", "--wait", "60"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let v: serde_json::Value =
-        serde_json::from_str(&cli.ok(&["--json", "outbox", "list"], "").stdout).unwrap();
+    let v: serde_json::Value = cli.json(&["outbox", "list"]);
     assert_eq!(v[0]["state"], "done");
     assert_eq!(v[0]["attempts"], 3);
     assert_eq!(fake.records(&key), 1);
@@ -356,8 +353,7 @@ fn a_bad_request_fails_with_its_reason_and_is_not_retried() {
     }]);
     let run = cli.run(&["incident", "file", &key, "--to", "sn"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let v: serde_json::Value =
-        serde_json::from_str(&cli.ok(&["--json", "outbox", "list"], "").stdout).unwrap();
+    let v: serde_json::Value = cli.json(&["outbox", "list"]);
     assert_eq!(v[0]["state"], "failed");
     assert!(
         v[0]["last_error"]
@@ -392,8 +388,7 @@ fn a_failed_entry_can_be_discarded_and_an_in_flight_one_cannot() {
         retry_after: None,
     }]);
     cli.run(&["incident", "file", &key, "--to", "sn"]);
-    let v: serde_json::Value =
-        serde_json::from_str(&cli.ok(&["--json", "outbox", "list"], "").stdout).unwrap();
+    let v: serde_json::Value = cli.json(&["outbox", "list"]);
     let id = v[0]["id"].as_str().unwrap().to_owned();
     cli.ok(&["outbox", "discard", &id], "");
     assert!(outbox_states(&cli).is_empty());
@@ -405,8 +400,7 @@ fn a_failed_entry_can_be_discarded_and_an_in_flight_one_cannot() {
     assert!(fake.wait_for_hang(Duration::from_secs(30)));
     child.kill().unwrap();
     child.wait().unwrap();
-    let v: serde_json::Value =
-        serde_json::from_str(&cli.ok(&["--json", "outbox", "list"], "").stdout).unwrap();
+    let v: serde_json::Value = cli.json(&["outbox", "list"]);
     let run = cli.run(&["outbox", "discard", v[0]["id"].as_str().unwrap()]);
     assert_eq!(run.code, 5, "{}", run.stderr);
     assert!(run.stderr.contains("may have been sent"), "{}", run.stderr);

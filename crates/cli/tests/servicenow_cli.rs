@@ -182,15 +182,13 @@ fn a_failed_filing_stays_in_the_outbox_with_its_reason() {
     let run = cli.run(&["incident", "file", &id, "--to", "sn"]);
     assert_eq!(run.code, 4, "{}", run.stderr);
     assert!(run.stderr.contains("ACL Exception"), "{}", run.stderr);
-    let outbox: serde_json::Value =
-        serde_json::from_str(&cli.ok(&["--json", "outbox", "list"], "").stdout).unwrap();
+    let outbox: serde_json::Value = cli.json(&["outbox", "list"]);
     assert_eq!(
         outbox[0]["state"], "failed",
         "403 needs the user: not retried"
     );
     assert!(outbox[0]["last_error"].as_str().unwrap().contains("403"));
-    let shown: serde_json::Value =
-        serde_json::from_str(&cli.ok(&["--json", "incident", "list"], "").stdout).unwrap();
+    let shown: serde_json::Value = cli.json(&["incident", "list"]);
     assert_eq!(
         shown[0]["links"].as_array().unwrap().len(),
         0,
@@ -410,8 +408,7 @@ fn connection_test_reports_the_user_and_401_needs_attention() {
     let out = cli.ok(&["connections", "test", "sn"], "").stdout;
     assert!(out.contains("as Bridge Service (svc.bridge)"), "{out}");
     me.assert();
-    let shown: serde_json::Value =
-        serde_json::from_str(&cli.ok(&["--json", "connections", "show", "sn"], "").stdout).unwrap();
+    let shown: serde_json::Value = cli.json(&["connections", "show", "sn"]);
     assert_eq!(shown["status"], "connected");
     assert_eq!(shown["status_detail"], "as Bridge Service (svc.bridge)");
 
@@ -429,8 +426,7 @@ fn connection_test_reports_the_user_and_401_needs_attention() {
         "{}",
         run.stderr
     );
-    let shown: serde_json::Value =
-        serde_json::from_str(&cli.ok(&["--json", "connections", "show", "sn"], "").stdout).unwrap();
+    let shown: serde_json::Value = cli.json(&["connections", "show", "sn"]);
     assert_eq!(shown["status"], "error");
 }
 
@@ -546,8 +542,7 @@ fn bad_incident_and_servicenow_input_exits_2_naming_the_field() {
         3
     );
     assert_eq!(cli.run(&["incident", "file", &id, "--to", "nope"]).code, 3);
-    let list: serde_json::Value =
-        serde_json::from_str(&cli.ok(&["--json", "incident", "list"], "").stdout).unwrap();
+    let list: serde_json::Value = cli.json(&["incident", "list"]);
     assert_eq!(
         list.as_array().unwrap().len(),
         1,

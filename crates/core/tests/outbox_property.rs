@@ -9,22 +9,12 @@ use std::time::Duration;
 
 use ibridge_core::audit::Actor;
 use ibridge_core::connections::NewConnection;
-use ibridge_core::http::{HttpClient, HttpConfig, Pacer, RetryPolicy};
+use ibridge_core::http::{HttpClient, HttpConfig, NoWaitPacer, RetryPolicy};
 use ibridge_core::incidents::NewIncident;
 use ibridge_core::vault::{KeyConfig, NoKeychain};
 use ibridge_core::{Core, OpenOptions, Services};
 use ibridge_testkit::{CreateMode, FakeServices, Scripted};
 use proptest::prelude::*;
-
-struct NoWait;
-impl Pacer for NoWait {
-    fn wait(
-        &self,
-        _: Duration,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
-        Box::pin(async {})
-    }
-}
 
 #[derive(Debug, Clone, Copy)]
 enum Action {
@@ -74,7 +64,7 @@ fn services(dir: &std::path::Path) -> Services {
             },
             ..HttpConfig::default()
         },
-        Arc::new(NoWait),
+        Arc::new(NoWaitPacer),
     )
     .unwrap();
     Services::with_http(Arc::new(Mutex::new(core)), http).unwrap()

@@ -105,6 +105,15 @@ impl Cli {
         run
     }
 
+    /// Runs `ibridge --json ARGS`, insists on exit 0, and parses stdout.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut with_json = vec!["--json"];
+        with_json.extend_from_slice(args);
+        let run = self.ok(&with_json, "");
+        serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("ibridge {args:?} printed no JSON ({e}): {}", run.stdout))
+    }
+
     pub fn db_path(&self) -> PathBuf {
         self.dir.path().join("ibridge.sqlite3")
     }

@@ -65,6 +65,16 @@ impl Pacer for TokioPacer {
     }
 }
 
+/// Does not wait at all: for tests and benchmarks that retry without the
+/// clock (the waits asked for are still decided by the policy).
+pub struct NoWaitPacer;
+
+impl Pacer for NoWaitPacer {
+    fn wait(&self, _delay: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(async {})
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct HttpResponse {
     pub status: u16,

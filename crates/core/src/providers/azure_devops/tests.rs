@@ -3,7 +3,6 @@
 //! documents, batching and error mapping.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use base64::Engine;
 use mockito::Matcher;
@@ -11,19 +10,9 @@ use serde_json::json;
 
 use super::*;
 use crate::error::ErrorKind;
-use crate::http::{HttpConfig, Pacer};
+use crate::http::{HttpConfig, NoWaitPacer};
 use crate::incidents::Severity;
 use crate::secret::SecretString;
-
-struct NoWait;
-impl Pacer for NoWait {
-    fn wait(
-        &self,
-        _: Duration,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
-        Box::pin(async {})
-    }
-}
 
 const PAT: &str = "ado-pat-0123456789";
 
@@ -35,7 +24,7 @@ fn pat_auth() -> AuthHeader {
 }
 
 fn client(server: &mockito::Server, auth: AuthHeader) -> AdoClient {
-    let http = HttpClient::with_pacer(HttpConfig::default(), Arc::new(NoWait)).unwrap();
+    let http = HttpClient::with_pacer(HttpConfig::default(), Arc::new(NoWaitPacer)).unwrap();
     AdoClient::new(http, &format!("{}/acme", server.url()), "Ops Team", auth).unwrap()
 }
 

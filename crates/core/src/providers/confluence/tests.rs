@@ -1,7 +1,6 @@
 //! The Confluence client against a local HTTP server (mockito).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use base64::Engine;
 use mockito::Matcher;
@@ -9,21 +8,11 @@ use serde_json::json;
 
 use super::*;
 use crate::error::ErrorKind;
-use crate::http::{HttpConfig, Pacer};
+use crate::http::{HttpConfig, NoWaitPacer};
 use crate::secret::SecretString;
 
-struct NoWait;
-impl Pacer for NoWait {
-    fn wait(
-        &self,
-        _: Duration,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
-        Box::pin(async {})
-    }
-}
-
 fn http() -> HttpClient {
-    HttpClient::with_pacer(HttpConfig::default(), Arc::new(NoWait)).unwrap()
+    HttpClient::with_pacer(HttpConfig::default(), Arc::new(NoWaitPacer)).unwrap()
 }
 
 fn cloud(server: &mockito::Server) -> ConfluenceClient {

@@ -3,28 +3,17 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use base64::Engine;
 use mockito::Matcher;
 
 use super::*;
 use crate::error::ErrorKind;
-use crate::http::{HttpConfig, Pacer};
+use crate::http::{HttpConfig, NoWaitPacer};
 use crate::secret::SecretString;
 
-struct NoWait;
-impl Pacer for NoWait {
-    fn wait(
-        &self,
-        _: Duration,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
-        Box::pin(async {})
-    }
-}
-
 fn client(server: &mockito::Server) -> ServiceNowClient {
-    let http = HttpClient::with_pacer(HttpConfig::default(), Arc::new(NoWait)).unwrap();
+    let http = HttpClient::with_pacer(HttpConfig::default(), Arc::new(NoWaitPacer)).unwrap();
     let auth = AuthHeader::Basic {
         username: "svc.bridge".into(),
         password: SecretString::from("p@ss:word"),
