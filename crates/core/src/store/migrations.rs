@@ -1,4 +1,4 @@
-//! Numbered SQL files from `/migrations`, embedded at build time and applied
+//! Numbered SQL files from `crates/core/migrations`, embedded at build time and applied
 //! in order by `rusqlite_migration` (tracked in SQLite's `user_version`).
 
 use rusqlite::Connection;
@@ -7,10 +7,10 @@ use rusqlite_migration::{Migrations, M};
 use super::StoreError;
 
 const SOURCES: &[&str] = &[
-    include_str!("../../../../migrations/0001_init.sql"),
-    include_str!("../../../../migrations/0002_incidents_links_outbox.sql"),
-    include_str!("../../../../migrations/0003_documents.sql"),
-    include_str!("../../../../migrations/0004_outbox_claims.sql"),
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0002_incidents_links_outbox.sql"),
+    include_str!("../../migrations/0003_documents.sql"),
+    include_str!("../../migrations/0004_outbox_claims.sql"),
 ];
 
 pub const MIGRATION_COUNT: usize = SOURCES.len();
