@@ -402,10 +402,11 @@ export type OutboxEntry = OutboxEntry_Serialize | OutboxEntry_Deserialize;
 
 export type OutboxEntry_Deserialize = {
 	id: string,
-	operation: string,
+	/**  `None` for an entry that cannot be read (shown as failed, with why). */
+	operation?: WriteKind | null,
 	connection: string,
 	subject_id: string,
-	state: string,
+	state: OutboxState,
 	attempts: number | null,
 	next_attempt_at?: string | null,
 	last_error?: string | null,
@@ -415,16 +416,26 @@ export type OutboxEntry_Deserialize = {
 
 export type OutboxEntry_Serialize = {
 	id: string,
-	operation: string,
+	/**  `None` for an entry that cannot be read (shown as failed, with why). */
+	operation: WriteKind | null,
 	connection: string,
 	subject_id: string,
-	state: string,
+	state: OutboxState,
 	attempts: number | null,
 	next_attempt_at: string | null,
 	last_error: string | null,
 	created_at: string,
 	updated_at: string,
 };
+
+/**  Where an entry is in its life (see `outbox`): the `state` column. */
+export type OutboxState = 
+/**  Journaled, not sent yet, or due for another try. */
+"pending" | 
+/**  Marked just before sending; left so by a crash or a kill. */
+"in_flight" | "done" | 
+/**  Waits for the user. */
+"failed";
 
 /**  A page as Incident Bridge shows and tracks it. */
 export type Page = Page_Serialize | Page_Deserialize;
@@ -579,14 +590,14 @@ export type SyncNote = {
 export type UiError = UiError_Serialize | UiError_Deserialize;
 
 export type UiError_Deserialize = {
-	/**  invalid_input | not_found | conflict | auth_needed | remote | local */
+	/**  invalid_input | not_found | conflict | auth_needed | remote | local | internal */
 	kind: string,
 	field?: string | null,
 	message: string,
 };
 
 export type UiError_Serialize = {
-	/**  invalid_input | not_found | conflict | auth_needed | remote | local */
+	/**  invalid_input | not_found | conflict | auth_needed | remote | local | internal */
 	kind: string,
 	field: string | null,
 	message: string,
@@ -595,6 +606,9 @@ export type UiError_Serialize = {
 export type VerifyReport = {
 	entries: number | null,
 };
+
+/**  Which kind of write an outbox entry holds. */
+export type WriteKind = "servicenow.create_incident" | "azure_devops.create_work_item" | "confluence.create_page" | "confluence.update_page" | "servicenow.update_incident" | "azure_devops.update_work_item";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -8,7 +8,7 @@ use specta::Type;
 
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct UiError {
-    /// invalid_input | not_found | conflict | auth_needed | remote | local
+    /// invalid_input | not_found | conflict | auth_needed | remote | local | internal
     pub kind: String,
     pub field: Option<String>,
     pub message: String,
@@ -23,6 +23,7 @@ impl From<Error> for UiError {
             ErrorKind::AuthNeeded => "auth_needed",
             ErrorKind::Remote => "remote",
             ErrorKind::Local => "local",
+            ErrorKind::Internal => "internal",
         };
         let field = match &e {
             Error::InvalidInput { field, .. } => Some(field.clone()),

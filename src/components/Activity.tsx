@@ -80,7 +80,7 @@ export function Activity() {
           <tbody>
             {outbox.map((e) => (
               <tr key={e.id} data-state={e.state}>
-                <td>{e.operation}</td>
+                <td>{e.operation ?? "(unreadable)"}</td>
                 <td>{e.connection}</td>
                 <td>{e.state}</td>
                 <td>{e.attempts}</td>

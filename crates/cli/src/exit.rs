@@ -6,7 +6,7 @@ pub const OK: i32 = 0;
 
 pub fn code(kind: ErrorKind) -> i32 {
     match kind {
-        ErrorKind::Remote | ErrorKind::Local => 1,
+        ErrorKind::Remote | ErrorKind::Local | ErrorKind::Internal => 1,
         ErrorKind::InvalidInput => 2,
         ErrorKind::NotFound => 3,
         ErrorKind::AuthNeeded => 4,

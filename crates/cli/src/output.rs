@@ -179,6 +179,13 @@ fn short_id(id: &str) -> String {
     id.chars().take(8).collect()
 }
 
+/// The entry's kind of write; one that cannot be read says so.
+pub fn operation_text(e: &ibridge_core::outbox::OutboxEntry) -> String {
+    e.operation
+        .map(|k| k.to_string())
+        .unwrap_or_else(|| "(unreadable)".into())
+}
+
 pub fn outbox_table(entries: &[ibridge_core::outbox::OutboxEntry]) -> String {
     if entries.is_empty() {
         return "The outbox is empty: nothing waits to be sent.".into();
@@ -198,9 +205,9 @@ pub fn outbox_table(entries: &[ibridge_core::outbox::OutboxEntry]) -> String {
             .map(|e| {
                 vec![
                     short_id(&e.id),
-                    e.operation.clone(),
+                    operation_text(e),
                     e.connection.clone(),
-                    e.state.clone(),
+                    e.state.to_string(),
                     e.attempts.to_string(),
                     e.next_attempt_at.clone().unwrap_or_else(|| "-".into()),
                     e.last_error.clone().unwrap_or_default(),
@@ -622,6 +629,7 @@ pub fn delivered_text(d: &Delivered) -> String {
     match d {
         Delivered::Filed(f) => filed_text(f),
         Delivered::Published(p) => published_text(p),
-        Delivered::Updated { record, .. } => format!("updated {record}"),
+        Delivered::ServiceNowUpdated(r) => format!("updated {}", r.sys_id),
+        Delivered::WorkItemUpdated(w) => format!("updated {}", w.id),
     }
 }

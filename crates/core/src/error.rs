@@ -19,6 +19,15 @@ pub enum Error {
     #[error("{0}")]
     Conflict(String),
 
+    /// Another Incident Bridge process is delivering this outbox entry.
+    #[error("outbox entry {entry} is being delivered by another Incident Bridge process")]
+    Busy { entry: String },
+
+    /// A state this build should never reach (e.g. a stored row it cannot
+    /// read); not the user's input, so never reported as such.
+    #[error("{0}")]
+    Internal(String),
+
     /// The connection needs the user: reconnect, new token, missing secret.
     #[error("authentication needed for connection '{connection}': {reason}")]
     AuthNeeded { connection: String, reason: String },
@@ -65,6 +74,8 @@ pub enum ErrorKind {
     Remote,
     /// Local failure: disk, database, a tampered vault.
     Local,
+    /// A state that should not happen; reported like a local failure.
+    Internal,
 }
 
 impl Error {
@@ -86,7 +97,8 @@ impl Error {
         match self {
             Error::InvalidInput { .. } => ErrorKind::InvalidInput,
             Error::NotFound { .. } => ErrorKind::NotFound,
-            Error::Conflict(_) => ErrorKind::Conflict,
+            Error::Conflict(_) | Error::Busy { .. } => ErrorKind::Conflict,
+            Error::Internal(_) => ErrorKind::Internal,
             Error::AuthNeeded { .. } => ErrorKind::AuthNeeded,
             Error::Unsupported(_) => ErrorKind::InvalidInput,
             Error::Remote(_) => ErrorKind::Remote,

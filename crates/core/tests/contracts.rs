@@ -1,7 +1,8 @@
 //! Contract tests: the requests our clients build are sent to Prism serving
-//! the vendors' specifications (`shared/contracts/derived/`): Azure DevOps
-//! Work Item Tracking 7.1 and Confluence Cloud REST v1. Prism answers 4xx
-//! with the violated rule for any request the specification does not allow.
+//! the vendors' specifications (`shared/contracts/`): Azure DevOps Work
+//! Item Tracking 7.1 and Confluence Cloud REST v1 (their `derived/` mock
+//! copies), and the ServiceNow Table API. Prism answers 4xx with the
+//! violated rule for any request the specification does not allow.
 //!
 //! Needs `npm ci --prefix tests/contract-mock` (scripts/test.sh runs it) and
 //! the shared contracts folder beside the repository.
@@ -15,6 +16,7 @@ use ibridge_core::http::{HttpClient, HttpConfig};
 use ibridge_core::incidents::Severity;
 use ibridge_core::providers::azure_devops::{self as ado, AdoClient, PatchOp};
 use ibridge_core::providers::confluence::{cql, ConfluenceClient, NewPage};
+use ibridge_core::providers::servicenow::{query as sn_query, NewSnIncident, ServiceNowClient};
 use ibridge_core::providers::AuthHeader;
 use ibridge_core::SecretString;
 
@@ -37,7 +39,7 @@ fn start_prism(spec: &str) -> (Prism, u16) {
         bin.exists(),
         "Prism is not installed: run `npm ci --prefix tests/contract-mock` (scripts/test.sh does)"
     );
-    let spec = repo_root().join("../shared/contracts/derived").join(spec);
+    let spec = repo_root().join("../shared/contracts").join(spec);
     assert!(
         spec.exists(),
         "the vendor contracts are expected at {}",
@@ -90,9 +92,21 @@ async fn send(request: reqwest::RequestBuilder) -> (u16, String) {
     )
 }
 
+/// Every request gets a 2xx and no violation from the mock.
+async fn assert_all_accepted<W: std::fmt::Display>(requests: Vec<(W, reqwest::RequestBuilder)>) {
+    for (what, request) in requests {
+        let (status, violations) = send(request).await;
+        assert!(
+            (200..300).contains(&status),
+            "{what}: HTTP {status}: {violations}"
+        );
+        assert!(violations.is_empty(), "{what}: {violations}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn work_item_requests_satisfy_the_vendor_specification() {
-    let (_prism, port) = start_prism("ado-wit-7.1.mock.json");
+    let (_prism, port) = start_prism("derived/ado-wit-7.1.mock.json");
     let http = HttpClient::new(HttpConfig::default()).unwrap();
     let pat = AuthHeader::Basic {
         username: String::new(),
@@ -147,14 +161,7 @@ async fn work_item_requests_satisfy_the_vendor_specification() {
             ));
         }
     }
-    for (what, request) in requests {
-        let (status, violations) = send(request).await;
-        assert!(
-            (200..300).contains(&status),
-            "{what}: HTTP {status}: {violations}"
-        );
-        assert!(violations.is_empty(), "{what}: {violations}");
-    }
+    assert_all_accepted(requests).await;
 
     // The mock does validate: requests that break the specification fail.
     let raw = reqwest::Client::new();
@@ -183,7 +190,7 @@ async fn work_item_requests_satisfy_the_vendor_specification() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn confluence_requests_satisfy_the_vendor_specification() {
-    let (_prism, port) = start_prism("confluence-v1.mock.json");
+    let (_prism, port) = start_prism("derived/confluence-v1.mock.json");
     let http = HttpClient::new(HttpConfig::default()).unwrap();
     // The v1 specification lists only OAuth 2.0 (Bearer) security.
     let client = ConfluenceClient::new(
@@ -246,4 +253,76 @@ async fn confluence_requests_satisfy_the_vendor_specification() {
         status >= 400,
         "a search without cql is refused (got {status})"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn servicenow_requests_satisfy_the_vendor_specification() {
+    // The Table API export has empty schemas (see the contracts README):
+    // Prism checks routes, methods and path parameters here; the bodies
+    // and queries are asserted exactly in the mockito tests.
+    let (_prism, port) = start_prism("servicenow/table-api.openapi.json");
+    let http = HttpClient::new(HttpConfig::default()).unwrap();
+    let client = ServiceNowClient::new(
+        http,
+        &format!("http://127.0.0.1:{port}"),
+        AuthHeader::Basic {
+            username: "svc".into(),
+            password: SecretString::from("contract-test-password"),
+        },
+    )
+    .unwrap();
+    let sys_id = "0123456789abcdef0123456789abcdef";
+    let fields = [
+        ("state".to_owned(), "2".to_owned()),
+        ("work_notes".to_owned(), "Investigating".to_owned()),
+    ]
+    .into();
+    let requests: Vec<(&str, reqwest::RequestBuilder)> = vec![
+        (
+            "current user by name",
+            client.current_user_request(Some("svc")),
+        ),
+        ("current user by session", client.current_user_request(None)),
+        ("search", client.search_request(r#"pool ^ "size""#, 25, 50)),
+        ("get by sys_id", client.get_request(sys_id)),
+        (
+            "find by number",
+            client.first_where_request(&sn_query::by_number("INC0010001"), true),
+        ),
+        (
+            "find by correlation id",
+            client.first_where_request(&sn_query::by_correlation("7d3c1f2e"), false),
+        ),
+        (
+            "create",
+            client.create_request(&NewSnIncident {
+                short_description: "Checkout down".into(),
+                description: "Errors on pay".into(),
+                urgency: "1".into(),
+                impact: "2".into(),
+                correlation_id: "7d3c1f2e".into(),
+                correlation_display: "Incident Bridge".into(),
+            }),
+        ),
+        ("update", client.update_request(sys_id, &fields)),
+    ];
+    assert_all_accepted(requests).await;
+    // The mock does check routes and methods: neither of these exists.
+    let raw = reqwest::Client::new();
+    let (status, _) = send(
+        raw.patch(format!("http://127.0.0.1:{port}/api/now/table/incident"))
+            .basic_auth("svc", Some("p"))
+            .json(&serde_json::json!({ "state": "2" })),
+    )
+    .await;
+    assert!(
+        status >= 400,
+        "a PATCH without a sys_id is refused (got {status})"
+    );
+    let (status, _) = send(
+        raw.get(format!("http://127.0.0.1:{port}/api/now/tables/incident"))
+            .basic_auth("svc", Some("p")),
+    )
+    .await;
+    assert!(status >= 400, "an unknown path is refused (got {status})");
 }

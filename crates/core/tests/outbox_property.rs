@@ -4,15 +4,14 @@
 //! the service never holds two records for one incident, and once it
 //! answers normally the incident ends linked to its one record.
 
-use std::sync::{Arc, Mutex};
+mod common;
+
 use std::time::Duration;
 
 use ibridge_core::audit::Actor;
 use ibridge_core::connections::NewConnection;
-use ibridge_core::http::{HttpClient, HttpConfig, NoWaitPacer, RetryPolicy};
 use ibridge_core::incidents::NewIncident;
-use ibridge_core::vault::{KeyConfig, NoKeychain};
-use ibridge_core::{Core, OpenOptions, Services};
+use ibridge_core::Services;
 use ibridge_testkit::{CreateMode, FakeServices, Scripted};
 use proptest::prelude::*;
 
@@ -46,28 +45,7 @@ fn fault() -> impl Strategy<Value = Fault> {
 }
 
 fn services(dir: &std::path::Path) -> Services {
-    let core = Core::open(OpenOptions {
-        data_dir: Some(dir.to_path_buf()),
-        actor: Actor::Background,
-        keys: KeyConfig {
-            passphrase: None,
-            keychain: Arc::new(NoKeychain),
-        },
-    })
-    .unwrap();
-    let http = HttpClient::with_pacer(
-        HttpConfig {
-            total_timeout: Duration::from_millis(400),
-            retry: RetryPolicy {
-                max_attempts: 2,
-                ..RetryPolicy::default()
-            },
-            ..HttpConfig::default()
-        },
-        Arc::new(NoWaitPacer),
-    )
-    .unwrap();
-    Services::with_http(Arc::new(Mutex::new(core)), http).unwrap()
+    common::services(dir, Actor::Background)
 }
 
 async fn act(s: &Services, incident: &str, action: Action) {

@@ -431,6 +431,7 @@ async fn handle(
             let cql = query_param(query, "cql").unwrap_or_default();
             let title = quoted_after(&cql, "title =");
             let space = quoted_after(&cql, "space =");
+            let with_key = expands_bridge_property(query);
             let s = state.lock().unwrap();
             let hits: Vec<Value> = s
                 .pages
@@ -439,7 +440,7 @@ async fn handle(
                     title.as_deref().is_none_or(|t| p["title"] == t)
                         && space.as_deref().is_none_or(|k| p["space"] == k)
                 })
-                .map(page_json)
+                .map(|p| page_json(p, with_key))
                 .collect();
             respond(
                 200,
@@ -449,20 +450,26 @@ async fn handle(
         ("GET", ["wiki", "rest", "api", "content", id]) => {
             let s = state.lock().unwrap();
             match s.pages.iter().find(|p| p["id"] == *id) {
-                Some(p) => respond(200, page_json(p)),
+                Some(p) => respond(200, page_json(p, expands_bridge_property(query))),
                 None => respond(404, json!({ "message": "No content found" })),
             }
         }
         ("POST", ["wiki", "rest", "api", "content"]) => {
             let title = body["title"].clone();
             let space = body["space"]["key"].clone();
-            if state
-                .lock()
-                .unwrap()
-                .pages
-                .iter()
-                .any(|p| p["title"] == title && p["space"] == space)
-            {
+            let duplicate = {
+                let mut s = state.lock().unwrap();
+                let duplicate = s
+                    .pages
+                    .iter()
+                    .any(|p| p["title"] == title && p["space"] == space);
+                // A refused create is still a create request that arrived.
+                if duplicate {
+                    s.create_requests += 1;
+                }
+                duplicate
+            };
+            if duplicate {
                 return respond(
                     400,
                     json!({ "statusCode": 400, "message": "A page with this title already exists: A page already exists with the same TITLE in this space" }),
@@ -486,7 +493,9 @@ async fn handle(
                 page
             };
             after_store(&state, delay).await;
-            respond(200, page_json(&page))
+            // Confluence answers a create with the content it stored; the
+            // property comes back only when asked for with `expand`.
+            respond(200, page_json(&page, expands_bridge_property(query)))
         }
         ("PUT", ["wiki", "rest", "api", "content", id]) => {
             let mut s = state.lock().unwrap();
@@ -502,7 +511,7 @@ async fn handle(
             }
             page["version"] = json!(current + 1);
             page["title"] = body["title"].clone();
-            respond(200, page_json(page))
+            respond(200, page_json(page, false))
         }
         _ => respond(
             404,
@@ -520,14 +529,28 @@ fn work_item_json(w: &Value) -> Value {
     })
 }
 
-fn page_json(p: &Value) -> Value {
-    json!({
+/// Whether the request asks for the `incident-bridge` content property
+/// (`expand=…,metadata.properties.incident-bridge`); like Confluence, the
+/// fake leaves properties out of content it was not asked to expand.
+fn expands_bridge_property(query: &str) -> bool {
+    query_param(query, "expand").is_some_and(|expand| {
+        expand
+            .split(',')
+            .any(|e| e.trim() == "metadata.properties.incident-bridge")
+    })
+}
+
+fn page_json(p: &Value, with_key: bool) -> Value {
+    let mut page = json!({
         "id": p["id"],
         "type": "page",
         "title": p["title"],
         "space": { "key": p["space"] },
         "version": { "number": p["version"] },
-        "metadata": { "properties": { "incident-bridge": { "key": "incident-bridge", "value": { "key": p["key"] } } } },
         "_links": { "base": "https://fake.atlassian.net/wiki", "webui": format!("/spaces/{}/pages/{}", p["space"].as_str().unwrap_or_default(), p["id"].as_str().unwrap_or_default()) }
-    })
+    });
+    if with_key {
+        page["metadata"] = json!({ "properties": { "incident-bridge": { "key": "incident-bridge", "value": { "key": p["key"] } } } });
+    }
+    page
 }

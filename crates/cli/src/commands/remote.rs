@@ -126,7 +126,12 @@ async fn dispatch(services: &Services, out: &Output, command: Command) -> Result
                 .map_err(|_| poisoned())?
                 .discard_outbox(&id)?;
             out.emit(&entry, |e| {
-                format!("Discarded {} ({}, {}).", e.id, e.operation, e.state)
+                format!(
+                    "Discarded {} ({}, {}).",
+                    e.id,
+                    output::operation_text(e),
+                    e.state
+                )
             });
         }
         other => unreachable_local(other)?,

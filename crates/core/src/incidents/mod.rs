@@ -59,10 +59,10 @@ impl Core {
         repo::insert(&tx, &row)?;
         let mut journaled = Vec::new();
         for target in &targets {
-            let write = crate::services::filing_write(&row.id, target, Some("Bug"));
+            let journal = crate::outbox::filing(&row.id, target, Some("Bug"));
             journaled.push(crate::store::outbox::journal(
                 &tx,
-                &crate::outbox::row_for(&write),
+                &crate::outbox::row_for(&journal),
             )?);
         }
         audit::append(

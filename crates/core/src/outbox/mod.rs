@@ -8,16 +8,23 @@
 //! the record up by its key at the service before sending anything again.
 
 mod schedule;
+mod write;
 
 use std::time::Duration;
 
 use rusqlite::{Transaction, TransactionBehavior};
 use serde::Serialize;
 
+pub use crate::store::outbox::OutboxState;
 pub use schedule::{is_transient, retry_delay};
+pub use write::{
+    PageCreate, PageUpdate, ServiceNowCreate, ServiceNowUpdate, WorkItemCreate, WorkItemUpdate,
+    Write, WriteKind,
+};
 
 use crate::app::Core;
 use crate::audit::{self, Event, Outcome};
+use crate::connections::{ConnectionView, Provider};
 use crate::error::{Error, Result};
 use crate::store::outbox::{self as repo, OutboxRow};
 use crate::time::now_rfc3339;
@@ -26,10 +33,11 @@ use crate::time::now_rfc3339;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutboxEntry {
     pub id: String,
-    pub operation: String,
+    /// `None` for an entry that cannot be read (shown as failed, with why).
+    pub operation: Option<WriteKind>,
     pub connection: String,
     pub subject_id: String,
-    pub state: String,
+    pub state: OutboxState,
     #[cfg_attr(feature = "specta", specta(type = f64))]
     pub attempts: i64,
     pub next_attempt_at: Option<String>,
@@ -39,24 +47,47 @@ pub struct OutboxEntry {
 }
 
 /// Journal entry to write: what, where, and the key that makes it unique.
-pub(crate) struct Write<'a> {
+pub(crate) struct Journal<'a> {
     pub key: String,
     pub connection_id: &'a str,
-    pub operation: &'a str,
-    pub subject_id: &'a str,
-    pub payload: serde_json::Value,
+    pub write: Write,
 }
 
-pub(crate) fn row_for(write: &Write<'_>) -> OutboxRow {
+/// The journal entry that files `incident_id` to `view` (as `kind` for
+/// Azure DevOps). Its key names the pair, so filing twice journals once.
+pub(crate) fn filing<'a>(
+    incident_id: &str,
+    view: &'a ConnectionView,
+    kind: Option<&str>,
+) -> Journal<'a> {
+    let write: Write = match view.provider {
+        Provider::AzureDevOps => WorkItemCreate {
+            incident: incident_id.to_owned(),
+            work_item_type: kind.unwrap_or("Bug").to_owned(),
+        }
+        .into(),
+        _ => ServiceNowCreate {
+            incident: incident_id.to_owned(),
+        }
+        .into(),
+    };
+    Journal {
+        key: format!("{}:{}:{incident_id}", write.kind(), view.id),
+        connection_id: &view.id,
+        write,
+    }
+}
+
+pub(crate) fn row_for(journal: &Journal<'_>) -> OutboxRow {
     let now = now_rfc3339();
     OutboxRow {
         id: uuid::Uuid::new_v4().to_string(),
-        idempotency_key: write.key.clone(),
-        connection_id: write.connection_id.to_owned(),
-        operation: write.operation.to_owned(),
-        subject_id: write.subject_id.to_owned(),
-        payload: write.payload.to_string(),
-        state: "pending".into(),
+        idempotency_key: journal.key.clone(),
+        connection_id: journal.connection_id.to_owned(),
+        operation: journal.write.kind().as_str().to_owned(),
+        subject_id: journal.write.subject(),
+        payload: journal.write.to_stored(),
+        state: OutboxState::Pending,
         attempts: 0,
         next_attempt_at: None,
         last_error: None,
@@ -98,13 +129,25 @@ fn claimant_alive(claimed_by: &str, claimed_at: Option<&str>) -> bool {
         })
 }
 
+/// The write a row holds, or why it cannot be read.
+pub(crate) fn stored_write(row: &OutboxRow) -> std::result::Result<Write, String> {
+    Write::from_stored(&row.operation, &row.payload)
+}
+
+fn unreadable(row: &OutboxRow, reason: &str) -> Error {
+    Error::Internal(format!(
+        "outbox entry {} ({}) cannot be read: {reason}; discard it with its id",
+        row.id, row.operation
+    ))
+}
+
 impl Core {
     /// Journals a write (or finds the one already journaled under its key).
     /// A `done` entry is opened again: the caller found its result missing
     /// locally, and delivery looks the record up before creating anything.
-    pub(crate) fn journal_write(&self, write: &Write<'_>) -> Result<OutboxRow> {
-        let row = repo::journal(self.db(), &row_for(write))?;
-        if row.state == "done" {
+    pub(crate) fn journal_write(&self, journal: &Journal<'_>) -> Result<OutboxRow> {
+        let row = repo::journal(self.db(), &row_for(journal))?;
+        if row.state == OutboxState::Done {
             repo::reopen(self.db(), &row.id, &now_rfc3339())?;
             return self.outbox_row(&row.id);
         }
@@ -148,7 +191,7 @@ impl Core {
     /// is sending it right now.
     pub(crate) fn outbox_claim(&self, row: &OutboxRow, me: &str) -> Result<bool> {
         if let Some(holder) = row.claimed_by.as_deref() {
-            if row.state == "in_flight"
+            if row.state == OutboxState::InFlight
                 && holder != me
                 && claimant_alive(holder, row.claimed_at.as_deref())
             {
@@ -219,7 +262,7 @@ impl Core {
 
     /// The user's retry of a failed (or waiting) entry: due now.
     pub(crate) fn outbox_reset(&self, row: &OutboxRow) -> Result<()> {
-        if row.state == "done" {
+        if row.state == OutboxState::Done {
             return Err(Error::invalid(
                 "id",
                 format!("outbox entry {} is already done", row.id),
@@ -231,7 +274,7 @@ impl Core {
     /// Drops an entry the user gave up on; recorded in the audit log.
     pub fn discard_outbox(&mut self, id: &str) -> Result<OutboxEntry> {
         let row = self.find_outbox(id)?;
-        if row.state == "in_flight" {
+        if row.state == OutboxState::InFlight {
             return Err(Error::Conflict(format!(
                 "outbox entry {} may have been sent: run `ibridge outbox run` to reconcile it first",
                 row.id
@@ -257,19 +300,35 @@ impl Core {
         Ok(entry)
     }
 
+    /// Records that `row` cannot be read, so it waits for the user (to
+    /// discard it) instead of being tried again and again.
+    pub(crate) fn outbox_unreadable(&self, row: &OutboxRow, reason: &str) -> Result<Error> {
+        let error = unreadable(row, reason);
+        repo::mark_failed(self.db(), &row.id, &error.to_string(), None, &now_rfc3339())?;
+        Ok(error)
+    }
+
     fn outbox_entry(&self, r: OutboxRow) -> Result<OutboxEntry> {
         let connection = crate::store::connections::find_by_id(self.db(), &r.connection_id)?
             .map(|c| c.display_name)
             .unwrap_or_else(|| r.connection_id.clone());
+        let (operation, state, last_error) = match stored_write(&r) {
+            Ok(write) => (Some(write.kind()), r.state, r.last_error),
+            Err(reason) => (
+                None,
+                OutboxState::Failed,
+                Some(unreadable(&r, &reason).to_string()),
+            ),
+        };
         Ok(OutboxEntry {
             connection,
             id: r.id,
-            operation: r.operation,
+            operation,
             subject_id: r.subject_id,
-            state: r.state,
+            state,
             attempts: r.attempts,
             next_attempt_at: r.next_attempt_at,
-            last_error: r.last_error,
+            last_error,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })

@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use super::{Delivered, Services};
+use super::delivery::{Attempt, Deliver};
+use super::Services;
 use crate::audit::{self, Event, Outcome};
 use crate::connections::{AuthType, ConnectionView, Provider};
 use crate::docs::storage::markdown_to_storage;
@@ -10,15 +11,13 @@ use crate::docs::PublishedPage;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::HttpError;
 use crate::oauth::lock;
-use crate::outbox::Write;
+use crate::outbox::{Journal, PageCreate, PageUpdate, Write};
 use crate::providers::confluence::{cql, ConfluenceClient, NewPage, Page, SearchPage, Space};
 use crate::store::documents::{self as repo, DocumentRow, PageRow};
 use crate::store::outbox::OutboxRow;
 use crate::time::now_rfc3339;
 
 pub const ATLASSIAN_API: &str = "https://api.atlassian.com";
-pub const PAGE_CREATE: &str = "confluence.create_page";
-pub const PAGE_UPDATE: &str = "confluence.update_page";
 
 /// Where `/rest/api` hangs off for this connection.
 pub fn rest_root(view: &ConnectionView) -> Result<String> {
@@ -116,25 +115,21 @@ impl Services {
                 ));
             }
         }
-        let entry = {
+        let (entry, updating) = {
             let core = lock(&self.core)?;
             let doc = core.find_document(doc_id)?;
             let view = core.show_connection(to)?;
             Self::require_provider(&view, Provider::Confluence, "to")?;
             match repo::find_page(core.db(), &doc.id, &view.id)? {
-                Some(page) => core.journal_write(&Write {
-                    key: format!(
-                        "{PAGE_UPDATE}:{}:{}:from-{}:{}",
-                        view.id,
-                        doc.id,
+                Some(page) => (
+                    core.journal_write(&update_journal(
+                        &view,
+                        &doc.id,
                         page.version,
-                        if options.force { "force" } else { "safe" }
-                    ),
-                    connection_id: &view.id,
-                    operation: PAGE_UPDATE,
-                    subject_id: &doc.id,
-                    payload: serde_json::json!({ "document": doc.id, "force": options.force }),
-                })?,
+                        options.force,
+                    ))?,
+                    true,
+                ),
                 None => {
                     let space = options
                         .space
@@ -150,17 +145,32 @@ impl Services {
                             )
                         })?;
                     let space = cql::validate_space_key(&space)?;
-                    core.journal_write(&Write {
-                        key: format!("{PAGE_CREATE}:{}:{}", view.id, doc.id),
+                    let write: Write = PageCreate {
+                        document: doc.id.clone(),
+                        space,
+                        parent: options.parent.clone(),
+                    }
+                    .into();
+                    let journal = Journal {
+                        key: format!("{}:{}:{}", write.kind(), view.id, doc.id),
                         connection_id: &view.id,
-                        operation: PAGE_CREATE,
-                        subject_id: &doc.id,
-                        payload: serde_json::json!({ "document": doc.id, "space": space, "parent": options.parent }),
-                    })?
+                        write,
+                    };
+                    (core.journal_write(&journal)?, false)
                 }
             }
         };
-        let result = self.deliver(&entry).await;
+        let result = if updating {
+            self.deliver::<PageUpdate>(&entry.id).await
+        } else {
+            self.deliver::<PageCreate>(&entry.id).await
+        };
+        self.audit_publish(to, &entry.id, &result)?;
+        result
+    }
+
+    /// Records a publish (or its failure) in the audit log.
+    fn audit_publish(&self, to: &str, entry: &str, result: &Result<Published>) -> Result<()> {
         let core = lock(&self.core)?;
         audit::append(
             core.db(),
@@ -173,102 +183,51 @@ impl Services {
                 } else {
                     Outcome::Failed
                 },
-                detail: match &result {
-                    Ok(Delivered::Published(p)) => format!(
+                detail: match result {
+                    Ok(p) => format!(
                         "document={} page={} version={} created={}",
                         p.document_id, p.page.page_id, p.page.version, p.created
                     ),
-                    Ok(_) => format!("entry={}", entry.id),
-                    Err(e) => format!("entry={} reason={:?}", entry.id, e.kind()),
+                    Err(e) => format!("entry={entry} reason={:?}", e.kind()),
                 },
             },
         )?;
-        match result? {
-            Delivered::Published(p) => Ok(p),
-            other => Err(Error::Unsupported(format!(
-                "internal error: publish delivered {other:?}"
-            ))),
-        }
+        Ok(())
+    }
+
+    /// Writes the document's content over the page just adopted as its
+    /// own, as a journaled update of its own (forced: the page was found,
+    /// not written, by this entry).
+    async fn overwrite_adopted(
+        &self,
+        doc: &DocumentRow,
+        view: &ConnectionView,
+    ) -> Result<Published> {
+        let entry = {
+            let core = lock(&self.core)?;
+            let page = repo::find_page(core.db(), &doc.id, &view.id)?.ok_or_else(|| {
+                Error::Internal(format!(
+                    "the page adopted for document {} was not stored",
+                    doc.id
+                ))
+            })?;
+            core.journal_write(&update_journal(view, &doc.id, page.version, true))?
+        };
+        let result = self.deliver::<PageUpdate>(&entry.id).await;
+        self.audit_publish(&view.name, &entry.id, &result)?;
+        result
     }
 
     fn publish_context(
         &self,
+        document: &str,
         entry: &OutboxRow,
     ) -> Result<(DocumentRow, ConnectionView, Option<PageRow>)> {
         let core = lock(&self.core)?;
-        let doc = core.find_document(&entry.subject_id)?;
+        let doc = core.find_document(document)?;
         let view = core.view_by_id(&entry.connection_id)?;
         let page = repo::find_page(core.db(), &doc.id, &view.id)?;
         Ok((doc, view, page))
-    }
-
-    /// Creates the page. An `interrupted` entry may have created it
-    /// already: the page with this title in the space is looked up first,
-    /// and adopted when it carries this document's key.
-    pub(crate) async fn deliver_page_create(
-        &self,
-        entry: &OutboxRow,
-        interrupted: bool,
-    ) -> Result<Published> {
-        let payload: serde_json::Value = serde_json::from_str(&entry.payload).unwrap_or_default();
-        let space = payload["space"].as_str().unwrap_or_default().to_owned();
-        let parent = payload["parent"].as_str().map(str::to_owned);
-        let (doc, view, already) = self.publish_context(entry)?;
-        if let Some(page) = already {
-            lock(&self.core)?.outbox_done_with(&entry.id, |_| Ok(()))?;
-            return Ok(Published {
-                document_id: doc.id.clone(),
-                page: published_view(&view, &page),
-                created: false,
-            });
-        }
-        let (_, client) = self.confluence(&view.name, "publish document").await?;
-        if interrupted {
-            if let Some(found) = self.ours_by_title(&client, &space, &doc).await? {
-                return self.store_created(entry, &doc, &view, &found, &space);
-            }
-        }
-        let storage = markdown_to_storage(&doc.markdown);
-        let sent = client
-            .create_page(&NewPage {
-                space_key: &space,
-                title: &doc.title,
-                parent_id: parent.as_deref(),
-                storage: &storage,
-                bridge_key: &doc.id,
-            })
-            .await;
-        match sent {
-            Ok(page) => self.store_created(entry, &doc, &view, &page, &space),
-            // Confluence refuses a second page with the same title in a
-            // space. If that page carries our key it is ours (a create whose
-            // answer was lost): adopt it, then bring its content up to date.
-            Err(Error::Http(HttpError::Rejected {
-                status: 400,
-                excerpt,
-            })) if excerpt.contains("already exists") => {
-                match self.ours_by_title(&client, &space, &doc).await? {
-                    Some(found) => {
-                        self.store_created(entry, &doc, &view, &found, &space)?;
-                        Box::pin(self.publish_document(
-                            &doc.id,
-                            &view.name,
-                            PublishOptions {
-                                force: true,
-                                ..PublishOptions::default()
-                            },
-                        ))
-                        .await
-                    }
-                    None => Err(HttpError::Rejected {
-                        status: 400,
-                        excerpt,
-                    }
-                    .into()),
-                }
-            }
-            Err(e) => Err(e),
-        }
     }
 
     /// The page titled like `doc` in `space` if it carries `doc`'s key;
@@ -307,68 +266,6 @@ impl Services {
         })
     }
 
-    /// Writes the next version. Refuses to overwrite edits made in
-    /// Confluence since our last publish unless forced; an `interrupted`
-    /// entry whose version already landed is just recorded.
-    pub(crate) async fn deliver_page_update(
-        &self,
-        entry: &OutboxRow,
-        interrupted: bool,
-    ) -> Result<Published> {
-        let payload: serde_json::Value = serde_json::from_str(&entry.payload).unwrap_or_default();
-        let force = payload["force"].as_bool().unwrap_or(false);
-        let (doc, view, stored) = self.publish_context(entry)?;
-        let stored = stored.ok_or_else(|| Error::NotFound {
-            what: "published page for document",
-            name: doc.id.clone(),
-        })?;
-        let (_, client) = self.confluence(&view.name, "publish document").await?;
-        let current = client
-            .get_page(&stored.page_id)
-            .await
-            .map_err(|e| match e.kind() {
-                ErrorKind::NotFound => Error::NotFound {
-                    what: "Confluence page (deleted, moved out of reach, or no permission)",
-                    name: format!("{} — {}", stored.page_id, stored.url),
-                },
-                _ => e,
-            })?;
-        let remote = current.version.unwrap_or(stored.version);
-        if interrupted && remote == stored.version + 1 {
-            return self.store_updated(entry, &doc, &view, &stored, &current, remote);
-        }
-        if remote != stored.version && !force {
-            return Err(Error::Conflict(format!(
-                "the page was edited in Confluence since Incident Bridge last published it (version {remote} there, {} here): review it at {} and publish with --force to overwrite",
-                stored.version, stored.url
-            )));
-        }
-        let next = remote + 1;
-        let storage = markdown_to_storage(&doc.markdown);
-        match client
-            .update_page(&stored.page_id, &doc.title, &storage, next)
-            .await
-        {
-            Ok(page) => {
-                let version = page.version.unwrap_or(next);
-                self.store_updated(entry, &doc, &view, &stored, &page, version)
-            }
-            Err(Error::Http(HttpError::Conflict { .. })) => {
-                let now = client
-                    .get_page(&stored.page_id)
-                    .await
-                    .ok()
-                    .and_then(|p| p.version);
-                Err(Error::Conflict(format!(
-                    "someone saved the page while it was being published: Confluence has version {}, this publish would have been version {next}. Review {} and publish again",
-                    now.map(|v| v.to_string()).unwrap_or_else(|| "?".into()),
-                    stored.url
-                )))
-            }
-            Err(e) => Err(e),
-        }
-    }
-
     fn store_updated(
         &self,
         entry: &OutboxRow,
@@ -389,6 +286,152 @@ impl Services {
             page: published_view(view, &row),
             created: false,
         })
+    }
+}
+
+/// Creates the page. An entry tried before may have created it already
+/// (a kill, or an answer lost on the way back): then the page is looked up
+/// first, by its title in the space, and adopted when its `incident-bridge`
+/// content property holds this document's key — no second create is sent.
+impl Deliver for PageCreate {
+    type Output = Published;
+
+    async fn deliver(self, services: &Services, attempt: &Attempt) -> Result<Published> {
+        let entry = &attempt.entry;
+        let (doc, view, already) = services.publish_context(&self.document, entry)?;
+        if let Some(page) = already {
+            lock(&services.core)?.outbox_done_with(&entry.id, |_| Ok(()))?;
+            return Ok(Published {
+                document_id: doc.id.clone(),
+                page: published_view(&view, &page),
+                created: false,
+            });
+        }
+        let (_, client) = services.confluence(&view.name, "publish document").await?;
+        if attempt.resend {
+            if let Some(found) = services.ours_by_title(&client, &self.space, &doc).await? {
+                return services.store_created(entry, &doc, &view, &found, &self.space);
+            }
+        }
+        let storage = markdown_to_storage(&doc.markdown);
+        let sent = client
+            .create_page(&NewPage {
+                space_key: &self.space,
+                title: &doc.title,
+                parent_id: self.parent.as_deref(),
+                storage: &storage,
+                bridge_key: &doc.id,
+            })
+            .await;
+        match sent {
+            Ok(page) => services.store_created(entry, &doc, &view, &page, &self.space),
+            // Confluence refuses a second page with the same title in a
+            // space. If that page carries our key it is ours (e.g. its local
+            // record was lost): adopt it, then write our content over it.
+            Err(Error::Http(HttpError::Rejected {
+                status: 400,
+                excerpt,
+            })) if excerpt.contains("already exists") => {
+                match services.ours_by_title(&client, &self.space, &doc).await? {
+                    Some(found) => {
+                        services.store_created(entry, &doc, &view, &found, &self.space)?;
+                        services.overwrite_adopted(&doc, &view).await
+                    }
+                    None => Err(HttpError::Rejected {
+                        status: 400,
+                        excerpt,
+                    }
+                    .into()),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Writes the next version. Refuses to overwrite edits made in
+/// Confluence since our last publish unless forced; an `interrupted`
+/// entry whose version already landed is just recorded.
+impl Deliver for PageUpdate {
+    type Output = Published;
+
+    async fn deliver(self, services: &Services, attempt: &Attempt) -> Result<Published> {
+        let (entry, interrupted, force) = (&attempt.entry, attempt.interrupted, self.force);
+        let (doc, view, stored) = services.publish_context(&self.document, entry)?;
+        let stored = stored.ok_or_else(|| Error::NotFound {
+            what: "published page for document",
+            name: doc.id.clone(),
+        })?;
+        let (_, client) = services.confluence(&view.name, "publish document").await?;
+        let current = client
+            .get_page(&stored.page_id)
+            .await
+            .map_err(|e| match e.kind() {
+                ErrorKind::NotFound => Error::NotFound {
+                    what: "Confluence page (deleted, moved out of reach, or no permission)",
+                    name: format!("{} — {}", stored.page_id, stored.url),
+                },
+                _ => e,
+            })?;
+        let remote = current.version.unwrap_or(stored.version);
+        if interrupted && remote == stored.version + 1 {
+            return services.store_updated(entry, &doc, &view, &stored, &current, remote);
+        }
+        if remote != stored.version && !force {
+            return Err(Error::Conflict(format!(
+                "the page was edited in Confluence since Incident Bridge last published it (version {remote} there, {} here): review it at {} and publish with --force to overwrite",
+                stored.version, stored.url
+            )));
+        }
+        let next = remote + 1;
+        let storage = markdown_to_storage(&doc.markdown);
+        match client
+            .update_page(&stored.page_id, &doc.title, &storage, next)
+            .await
+        {
+            Ok(page) => {
+                let version = page.version.unwrap_or(next);
+                services.store_updated(entry, &doc, &view, &stored, &page, version)
+            }
+            Err(Error::Http(HttpError::Conflict { .. })) => {
+                let now = client
+                    .get_page(&stored.page_id)
+                    .await
+                    .ok()
+                    .and_then(|p| p.version);
+                Err(Error::Conflict(format!(
+                    "someone saved the page while it was being published: Confluence has version {}, this publish would have been version {next}. Review {} and publish again",
+                    now.map(|v| v.to_string()).unwrap_or_else(|| "?".into()),
+                    stored.url
+                )))
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The journal entry that writes the next version of `document`'s page,
+/// keyed by the version it starts from, so one edit is journaled once.
+fn update_journal<'a>(
+    view: &'a ConnectionView,
+    document: &str,
+    from: i64,
+    force: bool,
+) -> Journal<'a> {
+    let write: Write = PageUpdate {
+        document: document.to_owned(),
+        force,
+    }
+    .into();
+    Journal {
+        key: format!(
+            "{}:{}:{document}:from-{from}:{}",
+            write.kind(),
+            view.id,
+            if force { "force" } else { "safe" }
+        ),
+        connection_id: &view.id,
+        write,
     }
 }
 

@@ -1,5 +1,11 @@
 //! Delivering outbox entries: one code path for a command's own write and
 //! for `outbox run` after a failure or a crash.
+//!
+//! Each request type in `outbox::Write` implements [`Deliver`] with its own
+//! result type. A command that journaled a write of a known kind delivers
+//! it with [`Services::deliver`] and gets that type back; `outbox run` and
+//! `outbox retry` go through [`Services::deliver_entry`], the one dispatch
+//! over the kinds, which wraps each result in [`Delivered`] for display.
 
 use std::time::{Duration, Instant};
 
@@ -9,18 +15,39 @@ use super::{Filed, Published, Services};
 use crate::connections::ConnectionStatus;
 use crate::error::{Error, ErrorKind, Result};
 use crate::oauth::lock;
+use crate::outbox::{stored_write, OutboxState, Write};
+use crate::providers::azure_devops::WorkItem;
+use crate::providers::servicenow::SnIncident;
 use crate::store::outbox::OutboxRow;
 
-/// What a delivered entry produced.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One try at an entry, claimed by this deliverer.
+pub(crate) struct Attempt {
+    /// The entry as claimed (state `in_flight`).
+    pub entry: OutboxRow,
+    /// It was found `in_flight`: an earlier try was cut off, possibly
+    /// after the service received it.
+    pub interrupted: bool,
+    /// An earlier try may have reached the service (cut off, or its
+    /// answer lost): look the record up by its key before sending again.
+    pub resend: bool,
+}
+
+/// Sending one kind of write and storing what it produced, in the same
+/// transaction that marks the entry done.
+pub(crate) trait Deliver: TryFrom<Write, Error = crate::outbox::WriteKind> {
+    type Output;
+
+    async fn deliver(self, services: &Services, attempt: &Attempt) -> Result<Self::Output>;
+}
+
+/// What a delivered entry produced, for `outbox retry` to show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Delivered {
     Filed(Filed),
     Published(Published),
-    Updated {
-        record: String,
-        body: serde_json::Value,
-    },
+    ServiceNowUpdated(SnIncident),
+    WorkItemUpdated(WorkItem),
 }
 
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -37,63 +64,89 @@ pub struct RunReport {
 }
 
 impl Services {
-    /// Sends one entry. Marks it `in_flight` first; on failure records the
-    /// reason and, for transient failures, when to try again.
-    pub(crate) async fn deliver(&self, entry: &OutboxRow) -> Result<Delivered> {
-        let entry = {
-            let core = lock(&self.core)?;
-            // Fresh from the database: another process may have moved it.
-            let current = core.outbox_row(&entry.id)?;
-            if current.state == "done" {
-                return Err(Error::Conflict(format!(
-                    "outbox entry {} was already delivered",
-                    current.id
-                )));
-            }
-            if !core.outbox_claim(&current, &self.claimant)? {
-                return Err(Error::Conflict(format!(
-                    "outbox entry {} is being delivered by another Incident Bridge process",
-                    current.id
-                )));
-            }
-            current
-        };
-        let interrupted = entry.state == "in_flight";
-        let result = match entry.operation.as_str() {
-            super::filing::SERVICENOW_CREATE | super::filing::WORK_ITEM_CREATE => {
-                self.deliver_filing(&entry).await.map(Delivered::Filed)
-            }
-            super::confluence::PAGE_CREATE => self
-                .deliver_page_create(&entry, interrupted)
+    /// Delivers entry `id`, which the caller journaled as a `W`.
+    pub(crate) async fn deliver<W: Deliver>(&self, id: &str) -> Result<W::Output> {
+        let (attempt, write) = self.claim(id)?;
+        match W::try_from(write) {
+            Ok(request) => self.send(&attempt, request).await,
+            Err(held) => Err(self.fail(
+                &attempt.entry,
+                Error::Internal(format!(
+                    "outbox entry {} holds a {held} write, not the one being delivered",
+                    attempt.entry.id
+                )),
+            )?),
+        }
+    }
+
+    /// Delivers entry `id` whatever kind of write it holds. Adding a kind
+    /// of write adds one arm here.
+    pub(crate) async fn deliver_entry(&self, id: &str) -> Result<Delivered> {
+        let (attempt, write) = self.claim(id)?;
+        match write {
+            Write::ServiceNowCreate(w) => self.send(&attempt, w).await.map(Delivered::Filed),
+            Write::WorkItemCreate(w) => self.send(&attempt, w).await.map(Delivered::Filed),
+            Write::PageCreate(w) => self.send(&attempt, w).await.map(Delivered::Published),
+            Write::PageUpdate(w) => self.send(&attempt, w).await.map(Delivered::Published),
+            Write::ServiceNowUpdate(w) => self
+                .send(&attempt, w)
                 .await
-                .map(Delivered::Published),
-            super::confluence::PAGE_UPDATE => self
-                .deliver_page_update(&entry, interrupted)
-                .await
-                .map(Delivered::Published),
-            super::updates::SERVICENOW_UPDATE | super::updates::WORK_ITEM_UPDATE => self
-                .deliver_field_update(&entry)
-                .await
-                .map(|(record, body)| Delivered::Updated { record, body }),
-            other => Err(Error::Unsupported(format!(
-                "outbox entry {} has an unknown operation '{other}'",
-                entry.id
-            ))),
-        };
-        if let Err(error) = &result {
-            let core = lock(&self.core)?;
-            let entry = core.outbox_row(&entry.id)?;
-            core.outbox_failed(&entry, error)?;
-            if error.kind() == ErrorKind::AuthNeeded {
-                // 401/403: the connection needs attention, not a retry.
-                core.set_connection_status(
-                    &entry.connection_id,
-                    ConnectionStatus::Error,
-                    Some(&error.to_string()),
-                )?;
+                .map(Delivered::ServiceNowUpdated),
+            Write::WorkItemUpdate(w) => {
+                self.send(&attempt, w).await.map(Delivered::WorkItemUpdated)
             }
         }
-        result
+    }
+
+    /// Marks the entry `in_flight` for this deliverer and reads its write.
+    fn claim(&self, id: &str) -> Result<(Attempt, Write)> {
+        let core = lock(&self.core)?;
+        // Fresh from the database: another process may have moved it.
+        let current = core.outbox_row(id)?;
+        if current.state == OutboxState::Done {
+            return Err(Error::Conflict(format!(
+                "outbox entry {} was already delivered",
+                current.id
+            )));
+        }
+        let write = match stored_write(&current) {
+            Ok(write) => write,
+            Err(reason) => return Err(core.outbox_unreadable(&current, &reason)?),
+        };
+        if !core.outbox_claim(&current, &self.claimant)? {
+            return Err(Error::Busy { entry: current.id });
+        }
+        let attempt = Attempt {
+            interrupted: current.state == OutboxState::InFlight,
+            resend: current.state == OutboxState::InFlight || current.attempts > 0,
+            entry: core.outbox_row(id)?,
+        };
+        Ok((attempt, write))
+    }
+
+    /// Sends one claimed entry; on failure records the reason and, for
+    /// transient failures, when to try again.
+    async fn send<W: Deliver>(&self, attempt: &Attempt, request: W) -> Result<W::Output> {
+        match request.deliver(self, attempt).await {
+            Ok(output) => Ok(output),
+            Err(error) => Err(self.fail(&attempt.entry, error)?),
+        }
+    }
+
+    /// Records `error` against `entry` and gives it back.
+    fn fail(&self, entry: &OutboxRow, error: Error) -> Result<Error> {
+        let core = lock(&self.core)?;
+        let entry = core.outbox_row(&entry.id)?;
+        core.outbox_failed(&entry, &error)?;
+        if error.kind() == ErrorKind::AuthNeeded {
+            // 401/403: the connection needs attention, not a retry.
+            core.set_connection_status(
+                &entry.connection_id,
+                ConnectionStatus::Error,
+                Some(&error.to_string()),
+            )?;
+        }
+        Ok(error)
     }
 
     /// Sends every pending entry that is due (all of them with
@@ -108,21 +161,16 @@ impl Services {
             if blocked.contains(&entry.connection_id) {
                 continue;
             }
-            match self.deliver(&entry).await {
+            match self.deliver_entry(&entry.id).await {
                 Ok(_) => report.delivered.push(entry.id),
-                Err(Error::Conflict(reason))
-                    if reason.contains("another Incident Bridge process") =>
-                {
+                Err(Error::Busy { .. }) => {
                     blocked.insert(entry.connection_id.clone());
                     report.busy.push(entry.id);
                 }
                 Err(e) => {
                     blocked.insert(entry.connection_id.clone());
-                    let state = lock(&self.core)?
-                        .outbox_row(&entry.id)
-                        .map(|r| r.state)
-                        .unwrap_or_default();
-                    if state == "pending" {
+                    let state = lock(&self.core)?.outbox_row(&entry.id).map(|r| r.state);
+                    if matches!(state, Ok(OutboxState::Pending)) {
                         report.retrying.push((entry.id, e.to_string()));
                     } else {
                         report.failed.push((entry.id, e.to_string()));
@@ -157,12 +205,12 @@ impl Services {
 
     /// The user's retry of one entry: due now, delivered now.
     pub async fn retry_outbox(&self, id: &str) -> Result<Delivered> {
-        let row = {
+        let id = {
             let core = lock(&self.core)?;
             let row = core.find_outbox(id)?;
             core.outbox_reset(&row)?;
-            core.outbox_row(&row.id)?
+            row.id
         };
-        self.deliver(&row).await
+        self.deliver_entry(&id).await
     }
 }

@@ -5,20 +5,17 @@
 
 use serde::Serialize;
 
+use super::delivery::{Attempt, Deliver};
 use super::Services;
 use crate::connections::{ConnectionView, Provider};
 use crate::error::{Error, Result};
 use crate::incidents::{link_view, ExternalLink, Severity};
 use crate::oauth::lock;
-use crate::outbox::Write;
+use crate::outbox::{self, ServiceNowCreate, WorkItemCreate};
 use crate::providers::azure_devops::{self as ado, WorkItem};
 use crate::providers::servicenow::{NewSnIncident, SnIncident};
 use crate::store::incidents::{self as repo, IncidentRow, LinkRow};
-use crate::store::outbox::OutboxRow;
 use crate::time::now_rfc3339;
-
-pub const SERVICENOW_CREATE: &str = "servicenow.create_incident";
-pub const WORK_ITEM_CREATE: &str = "azure_devops.create_work_item";
 
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -82,28 +79,33 @@ pub fn work_item_type(requested: Option<&str>) -> Result<&'static str> {
         })
 }
 
-/// The journal entry that files `incident` to `view` (as `kind` for Azure
-/// DevOps). Its key names the pair, so filing twice journals once.
-pub(crate) fn filing_write<'a>(
-    incident_id: &'a str,
-    view: &'a ConnectionView,
-    kind: Option<&str>,
-) -> Write<'a> {
-    match view.provider {
-        Provider::AzureDevOps => Write {
-            key: format!("{WORK_ITEM_CREATE}:{}:{incident_id}", view.id),
-            connection_id: &view.id,
-            operation: WORK_ITEM_CREATE,
-            subject_id: incident_id,
-            payload: serde_json::json!({ "incident": incident_id, "type": kind.unwrap_or("Bug") }),
-        },
-        _ => Write {
-            key: format!("{SERVICENOW_CREATE}:{}:{incident_id}", view.id),
-            connection_id: &view.id,
-            operation: SERVICENOW_CREATE,
-            subject_id: incident_id,
-            payload: serde_json::json!({ "incident": incident_id }),
-        },
+/// Which service a filing goes to, with what it needs there.
+enum Target<'a> {
+    ServiceNow,
+    WorkItem(&'a str),
+}
+
+impl Deliver for ServiceNowCreate {
+    type Output = Filed;
+
+    async fn deliver(self, services: &Services, attempt: &Attempt) -> Result<Filed> {
+        services
+            .file(attempt, &self.incident, Target::ServiceNow)
+            .await
+    }
+}
+
+impl Deliver for WorkItemCreate {
+    type Output = Filed;
+
+    async fn deliver(self, services: &Services, attempt: &Attempt) -> Result<Filed> {
+        services
+            .file(
+                attempt,
+                &self.incident,
+                Target::WorkItem(&self.work_item_type),
+            )
+            .await
     }
 }
 
@@ -143,21 +145,29 @@ impl Services {
                 created: false,
             });
         }
-        let entry = lock(&self.core)?.journal_write(&filing_write(&incident.id, &view, kind))?;
-        match self.deliver(&entry).await? {
-            super::Delivered::Filed(filed) => Ok(filed),
-            other => Err(Error::Unsupported(format!(
-                "internal error: filing delivered {other:?}"
-            ))),
+        let entry = lock(&self.core)?.journal_write(&outbox::filing(&incident.id, &view, kind))?;
+        self.deliver_filing(view.provider, &entry.id).await
+    }
+
+    /// Delivers a journaled filing to a `provider` connection.
+    pub(crate) async fn deliver_filing(&self, provider: Provider, entry_id: &str) -> Result<Filed> {
+        match provider {
+            Provider::AzureDevOps => self.deliver::<WorkItemCreate>(entry_id).await,
+            _ => self.deliver::<ServiceNowCreate>(entry_id).await,
         }
     }
 
     /// Sends (or reconciles) a filing entry and stores the link.
-    pub(crate) async fn deliver_filing(&self, entry: &OutboxRow) -> Result<Filed> {
-        let payload: serde_json::Value = serde_json::from_str(&entry.payload).unwrap_or_default();
+    async fn file(
+        &self,
+        attempt: &Attempt,
+        incident_id: &str,
+        target: Target<'_>,
+    ) -> Result<Filed> {
+        let entry = &attempt.entry;
         let (incident, view) = {
             let core = lock(&self.core)?;
-            let incident = core.find_incident(&entry.subject_id)?;
+            let incident = core.find_incident(incident_id)?;
             let view = core.view_by_id(&entry.connection_id)?;
             (incident, view)
         };
@@ -170,12 +180,12 @@ impl Services {
                 created: false,
             });
         }
-        let remote = match entry.operation.as_str() {
-            WORK_ITEM_CREATE => {
-                let kind = work_item_type(payload.get("type").and_then(|t| t.as_str()))?;
+        let remote = match target {
+            Target::WorkItem(kind) => {
+                let kind = work_item_type(Some(kind))?;
                 self.send_work_item_create(&incident, &view, kind).await?
             }
-            _ => self.send_servicenow_create(&incident, &view).await?,
+            Target::ServiceNow => self.send_servicenow_create(&incident, &view).await?,
         };
         let link = LinkRow {
             id: uuid::Uuid::new_v4().to_string(),

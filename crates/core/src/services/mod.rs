@@ -17,7 +17,6 @@ use std::sync::{Arc, Mutex};
 pub use azure_devops::{parse_work_item_id, DEFAULT_TOP};
 pub use confluence::{rest_root, PublishOptions, Published};
 pub use delivery::{Delivered, RunReport};
-pub(crate) use filing::filing_write;
 pub use filing::{work_item_type, Filed};
 pub use sync::{IncidentReport, SyncNote};
 pub use test::ConnectionCheck;

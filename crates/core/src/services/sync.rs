@@ -90,15 +90,9 @@ impl Services {
         let (incident, entries) = lock(&self.core)?.create_incident_journaled(input, true)?;
         let mut filed = Vec::new();
         for entry in entries {
-            let target = lock(&self.core)?.view_by_id(&entry.connection_id)?.name;
-            let result = match self.deliver(&entry).await {
-                Ok(super::Delivered::Filed(f)) => Ok(f),
-                Ok(other) => Err(crate::Error::Unsupported(format!(
-                    "internal error: filing delivered {other:?}"
-                ))),
-                Err(e) => Err(e),
-            };
-            filed.push((target, result));
+            let target = lock(&self.core)?.view_by_id(&entry.connection_id)?;
+            let result = self.deliver_filing(target.provider, &entry.id).await;
+            filed.push((target.name, result));
         }
         let incident = lock(&self.core)?.incident(&incident.id)?;
         Ok((incident, filed))

@@ -4,67 +4,63 @@
 
 use std::collections::BTreeMap;
 
-use super::{Delivered, Services};
+use super::delivery::{Attempt, Deliver};
+use super::Services;
+use crate::connections::Provider;
 use crate::error::{Error, Result};
 use crate::oauth::lock;
-use crate::outbox::Write;
+use crate::outbox::{Journal, ServiceNowUpdate, WorkItemUpdate, Write};
 use crate::providers::azure_devops::WorkItem;
 use crate::providers::servicenow::SnIncident;
-use crate::store::outbox::OutboxRow;
 
-pub const SERVICENOW_UPDATE: &str = "servicenow.update_incident";
-pub const WORK_ITEM_UPDATE: &str = "azure_devops.update_work_item";
+impl Deliver for ServiceNowUpdate {
+    type Output = SnIncident;
+
+    async fn deliver(self, services: &Services, attempt: &Attempt) -> Result<SnIncident> {
+        let view = lock(&services.core)?.view_by_id(&attempt.entry.connection_id)?;
+        let (_, client) = services.servicenow(&view.name, "servicenow update").await?;
+        let record = client.update(&self.sys_id, &self.fields).await?;
+        lock(&services.core)?.outbox_done_with(&attempt.entry.id, |_| Ok(()))?;
+        Ok(record)
+    }
+}
+
+impl Deliver for WorkItemUpdate {
+    type Output = WorkItem;
+
+    async fn deliver(self, services: &Services, attempt: &Attempt) -> Result<WorkItem> {
+        let view = lock(&services.core)?.view_by_id(&attempt.entry.connection_id)?;
+        let (_, client) = services
+            .azure_devops(&view.name, "azure devops update")
+            .await?;
+        let item = client.update(self.id, &self.fields).await?;
+        lock(&services.core)?.outbox_done_with(&attempt.entry.id, |_| Ok(()))?;
+        Ok(item)
+    }
+}
 
 impl Services {
-    pub(crate) async fn journal_and_deliver_update(
-        &self,
-        connection: &str,
-        operation: &str,
-        record: &str,
-        fields: &BTreeMap<String, String>,
-    ) -> Result<serde_json::Value> {
-        let entry = {
-            let core = lock(&self.core)?;
-            let view = core.show_connection(connection)?;
-            core.journal_write(&Write {
-                key: format!("{operation}:{}:{record}:{}", view.id, uuid::Uuid::new_v4()),
+    /// Journals `write` to connection `name` (which must be a `provider`
+    /// connection; no secret is opened to check) and returns the entry id.
+    /// Every update gets its own key: repeating one is a new write.
+    fn journal_update(&self, name: &str, provider: Provider, write: Write) -> Result<String> {
+        let core = lock(&self.core)?;
+        let view = core.show_connection(name)?;
+        Self::require_provider(&view, provider, "connection")?;
+        let key = format!(
+            "{}:{}:{}:{}",
+            write.kind(),
+            view.id,
+            write.subject(),
+            uuid::Uuid::new_v4()
+        );
+        Ok(core
+            .journal_write(&Journal {
+                key,
                 connection_id: &view.id,
-                operation,
-                subject_id: record,
-                payload: serde_json::json!({ "record": record, "fields": fields }),
+                write,
             })?
-        };
-        match self.deliver(&entry).await? {
-            Delivered::Updated { body, .. } => Ok(body),
-            other => Err(Error::Unsupported(format!(
-                "internal error: update delivered {other:?}"
-            ))),
-        }
-    }
-
-    pub(crate) async fn deliver_field_update(
-        &self,
-        entry: &OutboxRow,
-    ) -> Result<(String, serde_json::Value)> {
-        let payload: serde_json::Value = serde_json::from_str(&entry.payload).unwrap_or_default();
-        let fields: BTreeMap<String, String> =
-            serde_json::from_value(payload["fields"].clone()).unwrap_or_default();
-        let view = lock(&self.core)?.view_by_id(&entry.connection_id)?;
-        let record = entry.subject_id.clone();
-        let body = match entry.operation.as_str() {
-            SERVICENOW_UPDATE => {
-                let (_, client) = self.servicenow(&view.name, "servicenow update").await?;
-                serde_json::to_value(client.update(&record, &fields).await?)
-            }
-            _ => {
-                let id = super::parse_work_item_id(&record)?;
-                let (_, client) = self.azure_devops(&view.name, "azure devops update").await?;
-                serde_json::to_value(client.update(id, &fields).await?)
-            }
-        }
-        .unwrap_or_default();
-        lock(&self.core)?.outbox_done_with(&entry.id, |_| Ok(()))?;
-        Ok((record, body))
+            .id)
     }
 
     /// PATCHes the named fields of a ServiceNow incident (journaled).
@@ -90,11 +86,12 @@ impl Services {
             crate::providers::servicenow::validate_field_name(field)?;
         }
         let sys_id = sys_id.to_ascii_lowercase();
-        let (view, _) = self.servicenow(name, "servicenow update").await?;
-        let body = self
-            .journal_and_deliver_update(&view.name, SERVICENOW_UPDATE, &sys_id, &fields)
-            .await?;
-        serde_json::from_value(body).map_err(|e| Error::Unsupported(format!("internal error: {e}")))
+        let entry = self.journal_update(
+            name,
+            Provider::ServiceNow,
+            ServiceNowUpdate { sys_id, fields }.into(),
+        )?;
+        self.deliver::<ServiceNowUpdate>(&entry).await
     }
 
     /// Sets fields of an Azure DevOps work item (journaled).
@@ -114,10 +111,11 @@ impl Services {
         for field in fields.keys() {
             crate::providers::azure_devops::validate_field_reference(field)?;
         }
-        let (view, _) = self.azure_devops(name, "azure devops update").await?;
-        let body = self
-            .journal_and_deliver_update(&view.name, WORK_ITEM_UPDATE, &id.to_string(), &fields)
-            .await?;
-        serde_json::from_value(body).map_err(|e| Error::Unsupported(format!("internal error: {e}")))
+        let entry = self.journal_update(
+            name,
+            Provider::AzureDevOps,
+            WorkItemUpdate { id, fields }.into(),
+        )?;
+        self.deliver::<WorkItemUpdate>(&entry).await
     }
 }

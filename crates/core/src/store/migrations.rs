@@ -11,6 +11,7 @@ const SOURCES: &[&str] = &[
     include_str!("../../migrations/0002_incidents_links_outbox.sql"),
     include_str!("../../migrations/0003_documents.sql"),
     include_str!("../../migrations/0004_outbox_claims.sql"),
+    include_str!("../../migrations/0005_typed_outbox.sql"),
 ];
 
 pub const MIGRATION_COUNT: usize = SOURCES.len();
@@ -31,6 +32,176 @@ pub(super) fn apply(conn: &mut Connection) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rows journaled before 0005 (untyped payloads), one per kind and a
+    /// few that cannot be read, then the rest of the migrations.
+    #[test]
+    fn existing_outbox_rows_become_typed_writes_and_unreadable_ones_fail_visibly() {
+        use crate::outbox::{
+            PageCreate, PageUpdate, ServiceNowCreate, ServiceNowUpdate, WorkItemCreate,
+            WorkItemUpdate, Write,
+        };
+        let mut conn = Connection::open_in_memory().unwrap();
+        Migrations::new(SOURCES[..4].iter().map(|sql| M::up(sql)).collect())
+            .to_latest(&mut conn)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO integration_config (id, provider, display_name, base_url, auth_type, status, created_at, updated_at)
+             VALUES ('c1', 'servicenow', 'sn', 'https://x.example', 'basic', 'connected', 't', 't');",
+        )
+        .unwrap();
+        let sys_id = "0123456789abcdef0123456789abcdef";
+        let old_rows: &[(&str, &str, &str, &str)] = &[
+            (
+                "sn",
+                "servicenow.create_incident",
+                "inc1",
+                r#"{"incident":"inc1"}"#,
+            ),
+            (
+                "wi",
+                "azure_devops.create_work_item",
+                "inc1",
+                r#"{"incident":"inc1","type":"Task"}"#,
+            ),
+            (
+                "pc",
+                "confluence.create_page",
+                "doc1",
+                r#"{"document":"doc1","space":"OPS","parent":null}"#,
+            ),
+            (
+                "pc2",
+                "confluence.create_page",
+                "doc2",
+                r#"{"document":"doc2","space":"OPS","parent":"42"}"#,
+            ),
+            (
+                "pu",
+                "confluence.update_page",
+                "doc1",
+                r#"{"document":"doc1","force":true}"#,
+            ),
+            (
+                "su",
+                "servicenow.update_incident",
+                sys_id,
+                r#"{"record":"0123456789abcdef0123456789abcdef","fields":{"state":"2"}}"#,
+            ),
+            (
+                "wu",
+                "azure_devops.update_work_item",
+                "77",
+                r#"{"record":"77","fields":{"System.State":"Active"}}"#,
+            ),
+            ("bad_json", "confluence.create_page", "doc3", "{not json"),
+            (
+                "no_space",
+                "confluence.create_page",
+                "doc4",
+                r#"{"document":"doc4"}"#,
+            ),
+            ("unknown", "teams.post_message", "x", r#"{"text":"hi"}"#),
+        ];
+        for (id, operation, subject, payload) in old_rows {
+            conn.execute(
+                "INSERT INTO outbox (id, idempotency_key, connection_id, operation, subject_id, payload, state, attempts, created_at, updated_at, claimed_by)
+                 VALUES (?1, ?1, 'c1', ?2, ?3, ?4, 'in_flight', 1, 't', 't', 'pid:1:x')",
+                rusqlite::params![id, operation, subject, payload],
+            )
+            .unwrap();
+        }
+        apply(&mut conn).unwrap();
+
+        let row = |id: &str| crate::store::outbox::find(&conn, id).unwrap().unwrap();
+        let fields = |k: &str, v: &str| [(k.to_owned(), v.to_owned())].into();
+        let expected: Vec<(&str, Write)> = vec![
+            (
+                "sn",
+                ServiceNowCreate {
+                    incident: "inc1".into(),
+                }
+                .into(),
+            ),
+            (
+                "wi",
+                WorkItemCreate {
+                    incident: "inc1".into(),
+                    work_item_type: "Task".into(),
+                }
+                .into(),
+            ),
+            (
+                "pc",
+                PageCreate {
+                    document: "doc1".into(),
+                    space: "OPS".into(),
+                    parent: None,
+                }
+                .into(),
+            ),
+            (
+                "pc2",
+                PageCreate {
+                    document: "doc2".into(),
+                    space: "OPS".into(),
+                    parent: Some("42".into()),
+                }
+                .into(),
+            ),
+            (
+                "pu",
+                PageUpdate {
+                    document: "doc1".into(),
+                    force: true,
+                }
+                .into(),
+            ),
+            (
+                "su",
+                ServiceNowUpdate {
+                    sys_id: sys_id.into(),
+                    fields: fields("state", "2"),
+                }
+                .into(),
+            ),
+            (
+                "wu",
+                WorkItemUpdate {
+                    id: 77,
+                    fields: fields("System.State", "Active"),
+                }
+                .into(),
+            ),
+        ];
+        for (id, write) in expected {
+            let r = row(id);
+            assert_eq!(
+                Write::from_stored(&r.operation, &r.payload),
+                Ok(write),
+                "{id}: {}",
+                r.payload
+            );
+            assert_eq!(
+                r.state,
+                crate::store::outbox::OutboxState::InFlight,
+                "{id}: still to be reconciled"
+            );
+        }
+        for (id, payload) in [
+            ("bad_json", "{not json"),
+            ("no_space", r#"{"document":"doc4"}"#),
+            ("unknown", r#"{"text":"hi"}"#),
+        ] {
+            let r = row(id);
+            assert_eq!(r.state, crate::store::outbox::OutboxState::Failed, "{id}");
+            assert_eq!(r.payload, payload, "{id}: kept as it was");
+            assert_eq!(r.claimed_by, None);
+            let reason = r.last_error.unwrap_or_default();
+            assert!(reason.contains("cannot be read"), "{id}: {reason}");
+            assert!(reason.contains(&r.operation), "{id}: {reason}");
+        }
+    }
 
     #[test]
     fn migrations_are_valid() {

@@ -2,7 +2,60 @@
 //! idempotency key that names the write (e.g. `servicenow.create_incident:
 //! <connection>:<incident>`), so the same write is journaled once.
 
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Serialize;
+
+/// Where an entry is in its life (see `outbox`): the `state` column.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    /// Journaled, not sent yet, or due for another try.
+    Pending,
+    /// Marked just before sending; left so by a crash or a kill.
+    InFlight,
+    Done,
+    /// Waits for the user.
+    Failed,
+}
+
+impl OutboxState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Pending => "pending",
+            OutboxState::InFlight => "in_flight",
+            OutboxState::Done => "done",
+            OutboxState::Failed => "failed",
+        }
+    }
+}
+
+impl std::fmt::Display for OutboxState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromSql for OutboxState {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        match value.as_str()? {
+            "pending" => Ok(OutboxState::Pending),
+            "in_flight" => Ok(OutboxState::InFlight),
+            "done" => Ok(OutboxState::Done),
+            "failed" => Ok(OutboxState::Failed),
+            other => Err(FromSqlError::Other(
+                format!("unknown outbox state '{other}'").into(),
+            )),
+        }
+    }
+}
+
+impl ToSql for OutboxState {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxRow {
@@ -11,8 +64,9 @@ pub struct OutboxRow {
     pub connection_id: String,
     pub operation: String,
     pub subject_id: String,
+    /// The serde-tagged `outbox::Write`, as JSON.
     pub payload: String,
-    pub state: String,
+    pub state: OutboxState,
     pub attempts: i64,
     pub next_attempt_at: Option<String>,
     pub last_error: Option<String>,
@@ -134,13 +188,14 @@ pub fn mark_failed(
     now: &str,
 ) -> rusqlite::Result<()> {
     let state = if retry_at.is_some() {
-        "pending"
+        OutboxState::Pending
     } else {
-        "failed"
+        OutboxState::Failed
     };
+    // A done entry stays done: its result is stored.
     conn.execute(
         "UPDATE outbox SET state = ?2, last_error = ?3, next_attempt_at = ?4, claimed_by = NULL, claimed_at = NULL,
-                           updated_at = ?5 WHERE id = ?1",
+                           updated_at = ?5 WHERE id = ?1 AND state != 'done'",
         params![id, state, error, retry_at, now],
     )?;
     Ok(())

@@ -109,6 +109,83 @@ impl ServiceNowClient {
         Ok(self.http.send_with(request, idempotency).await?)
     }
 
+    // Request builders, one per vendor operation, public so contract tests
+    // send exactly what the client sends. Inputs are checked by the
+    // methods below before a request is built.
+
+    /// `sys_user` by user name (basic auth), or the session's own user.
+    pub fn current_user_request(&self, username: Option<&str>) -> reqwest::RequestBuilder {
+        let condition = match username {
+            Some(u) => format!("user_name={}", query::value(u)),
+            None => "sys_id=javascript:gs.getUserID()".to_owned(),
+        };
+        self.request(Method::GET, USER_PATH).query(&[
+            ("sysparm_query", condition.as_str()),
+            ("sysparm_fields", "user_name,name,email"),
+            ("sysparm_limit", "1"),
+        ])
+    }
+
+    /// One page of incidents whose text contains `text`, with labels.
+    pub fn search_request(&self, text: &str, limit: u32, offset: u32) -> reqwest::RequestBuilder {
+        let encoded = query::text_search(text);
+        let (limit, offset) = (limit.to_string(), offset.to_string());
+        self.request(Method::GET, INCIDENT_PATH).query(&[
+            ("sysparm_query", encoded.as_str()),
+            ("sysparm_fields", LIST_FIELDS),
+            ("sysparm_limit", limit.as_str()),
+            ("sysparm_offset", offset.as_str()),
+            ("sysparm_display_value", "true"),
+            ("sysparm_exclude_reference_link", "true"),
+        ])
+    }
+
+    /// One incident by sys_id, with labels.
+    pub fn get_request(&self, sys_id: &str) -> reqwest::RequestBuilder {
+        self.request(Method::GET, &format!("{INCIDENT_PATH}/{sys_id}"))
+            .query(&[
+                ("sysparm_display_value", "true"),
+                ("sysparm_exclude_reference_link", "true"),
+            ])
+    }
+
+    /// The first incident matching an encoded query (`number=…`,
+    /// `correlation_id=…`); stored values unless `labels`.
+    pub fn first_where_request(&self, condition: &str, labels: bool) -> reqwest::RequestBuilder {
+        self.request(Method::GET, INCIDENT_PATH).query(&[
+            ("sysparm_query", condition),
+            ("sysparm_fields", LIST_FIELDS),
+            ("sysparm_limit", "1"),
+            (
+                "sysparm_display_value",
+                if labels { "true" } else { "false" },
+            ),
+            ("sysparm_exclude_reference_link", "true"),
+        ])
+    }
+
+    pub fn create_request(&self, incident: &NewSnIncident) -> reqwest::RequestBuilder {
+        self.request(Method::POST, INCIDENT_PATH)
+            .query(&[("sysparm_exclude_reference_link", "true")])
+            .json(incident)
+    }
+
+    pub fn update_request(
+        &self,
+        sys_id: &str,
+        fields: &BTreeMap<String, String>,
+    ) -> reqwest::RequestBuilder {
+        self.request(
+            Method::PATCH,
+            &format!("{INCIDENT_PATH}/{}", sys_id.to_ascii_lowercase()),
+        )
+        .query(&[
+            ("sysparm_display_value", "true"),
+            ("sysparm_exclude_reference_link", "true"),
+        ])
+        .json(fields)
+    }
+
     fn with_url(&self, mut incident: SnIncident) -> SnIncident {
         incident.url = self.record_url(&incident.sys_id);
         incident
@@ -117,16 +194,9 @@ impl ServiceNowClient {
     /// Who the instance says we are: by user name for basic auth, or the
     /// session's own user (`gs.getUserID()`) for OAuth.
     pub async fn current_user(&self, username: Option<&str>) -> Result<SnUser> {
-        let condition = match username {
-            Some(u) => format!("user_name={}", query::value(u)),
-            None => "sys_id=javascript:gs.getUserID()".to_owned(),
-        };
-        let request = self.request(Method::GET, USER_PATH).query(&[
-            ("sysparm_query", condition.as_str()),
-            ("sysparm_fields", "user_name,name,email"),
-            ("sysparm_limit", "1"),
-        ]);
-        let response = self.send(request, Idempotency::ByMethod).await?;
+        let response = self
+            .send(self.current_user_request(username), Idempotency::ByMethod)
+            .await?;
         let users: Many<SnUser> = response.json()?;
         users.result.into_iter().next().ok_or_else(|| {
             Error::Http(HttpError::InvalidResponse {
@@ -146,17 +216,12 @@ impl ServiceNowClient {
                 format!("must be between 1 and {MAX_PAGE}"),
             ));
         }
-        let encoded = query::text_search(text);
-        let (limit_s, offset_s) = (limit.to_string(), offset.to_string());
-        let request = self.request(Method::GET, INCIDENT_PATH).query(&[
-            ("sysparm_query", encoded.as_str()),
-            ("sysparm_fields", LIST_FIELDS),
-            ("sysparm_limit", limit_s.as_str()),
-            ("sysparm_offset", offset_s.as_str()),
-            ("sysparm_display_value", "true"),
-            ("sysparm_exclude_reference_link", "true"),
-        ]);
-        let response = self.send(request, Idempotency::ByMethod).await?;
+        let response = self
+            .send(
+                self.search_request(text, limit, offset),
+                Idempotency::ByMethod,
+            )
+            .await?;
         let total = response
             .headers
             .get("x-total-count")
@@ -196,14 +261,10 @@ impl ServiceNowClient {
     pub async fn get(&self, reference: &RecordRef) -> Result<SnIncident> {
         match reference {
             RecordRef::SysId(sys_id) => {
-                let request = self
-                    .request(Method::GET, &format!("{INCIDENT_PATH}/{sys_id}"))
-                    .query(&[
-                        ("sysparm_display_value", "true"),
-                        ("sysparm_exclude_reference_link", "true"),
-                    ]);
-                let one: One<SnIncident> =
-                    self.send(request, Idempotency::ByMethod).await?.json()?;
+                let one: One<SnIncident> = self
+                    .send(self.get_request(sys_id), Idempotency::ByMethod)
+                    .await?
+                    .json()?;
                 Ok(self.with_url(one.result))
             }
             RecordRef::Number(number) => self
@@ -223,28 +284,23 @@ impl ServiceNowClient {
     }
 
     async fn first_where(&self, condition: &str, labels: bool) -> Result<Option<SnIncident>> {
-        let request = self.request(Method::GET, INCIDENT_PATH).query(&[
-            ("sysparm_query", condition),
-            ("sysparm_fields", LIST_FIELDS),
-            ("sysparm_limit", "1"),
-            (
-                "sysparm_display_value",
-                if labels { "true" } else { "false" },
-            ),
-            ("sysparm_exclude_reference_link", "true"),
-        ]);
-        let found: Many<SnIncident> = self.send(request, Idempotency::ByMethod).await?.json()?;
+        let found: Many<SnIncident> = self
+            .send(
+                self.first_where_request(condition, labels),
+                Idempotency::ByMethod,
+            )
+            .await?
+            .json()?;
         Ok(found.result.into_iter().next().map(|i| self.with_url(i)))
     }
 
     /// Creates the incident. Sent once: a lost answer is resolved by
     /// [`Self::find_by_correlation`], never by sending again.
     pub async fn create(&self, incident: &NewSnIncident) -> Result<SnIncident> {
-        let request = self
-            .request(Method::POST, INCIDENT_PATH)
-            .query(&[("sysparm_exclude_reference_link", "true")])
-            .json(incident);
-        let one: One<SnIncident> = self.send(request, Idempotency::Once).await?.json()?;
+        let one: One<SnIncident> = self
+            .send(self.create_request(incident), Idempotency::Once)
+            .await?
+            .json()?;
         Ok(self.with_url(one.result))
     }
 
@@ -268,17 +324,10 @@ impl ServiceNowClient {
         for name in fields.keys() {
             validate_field_name(name)?;
         }
-        let request = self
-            .request(
-                Method::PATCH,
-                &format!("{INCIDENT_PATH}/{}", sys_id.to_ascii_lowercase()),
-            )
-            .query(&[
-                ("sysparm_display_value", "true"),
-                ("sysparm_exclude_reference_link", "true"),
-            ])
-            .json(fields);
-        let one: One<SnIncident> = self.send(request, Idempotency::Idempotent).await?.json()?;
+        let one: One<SnIncident> = self
+            .send(self.update_request(sys_id, fields), Idempotency::Idempotent)
+            .await?
+            .json()?;
         Ok(self.with_url(one.result))
     }
 }

@@ -1,0 +1,247 @@
+//! What the outbox journals: one typed request per kind of outbound write.
+//!
+//! A journaled row stores its [`Write`] as serde-tagged JSON (`kind` is the
+//! tag, and also the row's `operation` column, so the journal can be read
+//! with SQL alone). Each request type names only what its delivery needs;
+//! the local record it is for is the row's subject.
+//!
+//! To add a kind of write, add one line to the `writes!` list below (name,
+//! request type, tag), define the request type next to the others, and let
+//! the compiler lead you to the one dispatch in `services::delivery`, where
+//! its `Deliver` impl (request → its own result type) is wired in.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Files a local incident as a ServiceNow incident (looked up first by
+/// `correlation_id`, so a re-send never makes a second one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceNowCreate {
+    pub incident: String,
+}
+
+/// Files a local incident as an Azure DevOps work item (looked up first by
+/// its `ibridge-<incident>` tag).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkItemCreate {
+    pub incident: String,
+    /// One of `providers::azure_devops::FILING_TYPES`.
+    pub work_item_type: String,
+}
+
+/// Publishes a document as a new Confluence page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageCreate {
+    pub document: String,
+    pub space: String,
+    pub parent: Option<String>,
+}
+
+/// Writes the next version of a document's published page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageUpdate {
+    pub document: String,
+    /// Overwrite edits made in Confluence since the last publish.
+    pub force: bool,
+}
+
+/// PATCHes fields of a ServiceNow incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceNowUpdate {
+    /// Lower-case, 32 hex characters.
+    pub sys_id: String,
+    pub fields: BTreeMap<String, String>,
+}
+
+/// Sets fields of an Azure DevOps work item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkItemUpdate {
+    pub id: u64,
+    pub fields: BTreeMap<String, String>,
+}
+
+/// Declares [`Write`], [`WriteKind`] and the conversions between them and
+/// the request types from one list, so a tag is written once.
+macro_rules! writes {
+    ($( $(#[$doc:meta])* $variant:ident($request:ty) = $tag:literal, )+) => {
+        /// One outbound write, as the outbox stores it.
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(tag = "kind")]
+        pub enum Write {
+            $( $(#[$doc])* #[serde(rename = $tag)] $variant($request), )+
+        }
+
+        /// Which kind of write an outbox entry holds.
+        #[cfg_attr(feature = "specta", derive(specta::Type))]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum WriteKind {
+            $( #[serde(rename = $tag)] $variant, )+
+        }
+
+        impl Write {
+            pub fn kind(&self) -> WriteKind {
+                match self {
+                    $( Write::$variant(_) => WriteKind::$variant, )+
+                }
+            }
+        }
+
+        impl WriteKind {
+            pub const ALL: &'static [WriteKind] = &[$( WriteKind::$variant, )+];
+
+            /// The serde tag, also stored in the row's `operation` column.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( WriteKind::$variant => $tag, )+
+                }
+            }
+        }
+
+        $(
+            impl From<$request> for Write {
+                fn from(request: $request) -> Self {
+                    Write::$variant(request)
+                }
+            }
+
+            impl TryFrom<Write> for $request {
+                /// The kind the entry holds instead.
+                type Error = WriteKind;
+
+                fn try_from(write: Write) -> Result<Self, WriteKind> {
+                    match write {
+                        Write::$variant(request) => Ok(request),
+                        #[allow(unreachable_patterns)]
+                        other => Err(other.kind()),
+                    }
+                }
+            }
+        )+
+    };
+}
+
+writes! {
+    ServiceNowCreate(ServiceNowCreate) = "servicenow.create_incident",
+    WorkItemCreate(WorkItemCreate) = "azure_devops.create_work_item",
+    PageCreate(PageCreate) = "confluence.create_page",
+    PageUpdate(PageUpdate) = "confluence.update_page",
+    ServiceNowUpdate(ServiceNowUpdate) = "servicenow.update_incident",
+    WorkItemUpdate(WorkItemUpdate) = "azure_devops.update_work_item",
+}
+
+impl std::fmt::Display for WriteKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Write {
+    /// Reads a stored write; `operation` is the row's column, which must
+    /// agree with the payload's tag.
+    pub fn from_stored(operation: &str, payload: &str) -> Result<Write, String> {
+        if !WriteKind::ALL.iter().any(|k| k.as_str() == operation) {
+            return Err(format!("unknown kind of write '{operation}'"));
+        }
+        let write: Write = serde_json::from_str(payload).map_err(|e| e.to_string())?;
+        if write.kind().as_str() != operation {
+            return Err(format!(
+                "the payload holds a {} write, the entry says {operation}",
+                write.kind()
+            ));
+        }
+        Ok(write)
+    }
+
+    /// The local record the write is for (the row's `subject_id`).
+    pub fn subject(&self) -> String {
+        match self {
+            Write::ServiceNowCreate(w) => w.incident.clone(),
+            Write::WorkItemCreate(w) => w.incident.clone(),
+            Write::PageCreate(w) => w.document.clone(),
+            Write::PageUpdate(w) => w.document.clone(),
+            Write::ServiceNowUpdate(w) => w.sys_id.clone(),
+            Write::WorkItemUpdate(w) => w.id.to_string(),
+        }
+    }
+
+    /// The serde-tagged JSON stored in the row's `payload` column.
+    pub fn to_stored(&self) -> String {
+        // A derive over strings, maps and numbers cannot fail to serialize.
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_round_trips_through_its_stored_form() {
+        let fields: BTreeMap<String, String> = [("state".to_owned(), "2".to_owned())].into();
+        let writes: Vec<Write> = vec![
+            ServiceNowCreate {
+                incident: "i1".into(),
+            }
+            .into(),
+            WorkItemCreate {
+                incident: "i1".into(),
+                work_item_type: "Task".into(),
+            }
+            .into(),
+            PageCreate {
+                document: "d1".into(),
+                space: "OPS".into(),
+                parent: Some("42".into()),
+            }
+            .into(),
+            PageUpdate {
+                document: "d1".into(),
+                force: true,
+            }
+            .into(),
+            ServiceNowUpdate {
+                sys_id: "a".repeat(32),
+                fields: fields.clone(),
+            }
+            .into(),
+            WorkItemUpdate { id: 7, fields }.into(),
+        ];
+        assert_eq!(writes.len(), WriteKind::ALL.len(), "one sample per kind");
+        for write in writes {
+            let stored = write.to_stored();
+            let tag = format!("\"kind\":\"{}\"", write.kind());
+            assert!(stored.contains(&tag), "{stored}");
+            assert_eq!(
+                Write::from_stored(write.kind().as_str(), &stored),
+                Ok(write)
+            );
+        }
+    }
+
+    #[test]
+    fn a_row_that_cannot_be_read_says_why() {
+        assert!(Write::from_stored("teams.post", "{}")
+            .unwrap_err()
+            .contains("unknown kind of write 'teams.post'"));
+        assert!(Write::from_stored("confluence.create_page", "{not json").is_err());
+        let page = r#"{"kind":"confluence.update_page","document":"d","force":false}"#;
+        assert!(Write::from_stored("confluence.create_page", page)
+            .unwrap_err()
+            .contains("holds a confluence.update_page write"));
+    }
+
+    #[test]
+    fn a_request_is_taken_back_out_only_as_its_own_kind() {
+        let write: Write = PageUpdate {
+            document: "d".into(),
+            force: false,
+        }
+        .into();
+        assert_eq!(
+            PageCreate::try_from(write.clone()),
+            Err(WriteKind::PageUpdate)
+        );
+        assert!(PageUpdate::try_from(write).is_ok());
+    }
+}
