@@ -6,8 +6,14 @@
 // Redirect URIs: http://localhost:<p>/callback for p in 18700..18799 (the tests'
 // callback ports). Clients: "ibridge-confidential" (client_secret_post, secret
 // "test-client-secret") and "ibridge-public" (no secret).
-// GET /__stats answers {"refresh_grants": n, "code_grants": n, "grant_errors": [...],
-// "issued_tokens": [...]} (every access and refresh token value it issued).
+// GET /__stats answers {"refresh_grants": n, "refresh_requests": n, "code_grants": n,
+// "token_requests": n, "grant_errors": [...], "issued_tokens": [...]}: successful
+// refresh grants, refresh_token grant requests answered (granted or refused),
+// every token endpoint request, and every access and refresh token value issued.
+// POST /__revoke revokes every grant and refresh token issued so far, as a user
+// removing the app's access would.
+// IBRIDGE_TEST_TOKEN_DELAY_MS=n holds each token request n ms before answering,
+// so that racing clients overlap.
 // Prints "ready <issuer>" on stdout once listening.
 
 import http from 'node:http';
@@ -60,29 +66,56 @@ const provider = new Provider(issuer, {
 });
 provider.proxy = false;
 
-const stats = { refresh_grants: 0, code_grants: 0, grant_errors: [], issued_tokens: [] };
+const stats = {
+  refresh_grants: 0, refresh_requests: 0, code_grants: 0, token_requests: 0, grant_errors: [], issued_tokens: [],
+};
+const tokenDelayMs = Number(process.env.IBRIDGE_TEST_TOKEN_DELAY_MS || 0);
+const refreshTokens = [];
 // Opaque token values are their jti: kept so tests can scan for plaintext.
 provider.on('access_token.saved', (token) => { stats.issued_tokens.push(token.jti); });
-provider.on('refresh_token.saved', (token) => { stats.issued_tokens.push(token.jti); });
+provider.on('refresh_token.saved', (token) => {
+  stats.issued_tokens.push(token.jti);
+  refreshTokens.push({ jti: token.jti, grantId: token.grantId });
+});
 provider.on('grant.success', (ctx) => {
   const type = ctx.oidc.params.grant_type;
-  if (type === 'refresh_token') stats.refresh_grants += 1;
+  if (type === 'refresh_token') {
+    stats.refresh_grants += 1;
+    stats.refresh_requests += 1;
+  }
   if (type === 'authorization_code') stats.code_grants += 1;
 });
 provider.on('grant.error', (ctx, err) => {
   stats.grant_errors.push(`${err.error}: ${err.error_description}`);
+  if (ctx.oidc?.params?.grant_type === 'refresh_token') stats.refresh_requests += 1;
 });
-// Refresh requests are counted as they arrive too (success or not).
+// Every token request is counted as it arrives (success or not).
 provider.use(async (ctx, next) => {
-  if (ctx.path === '/token' && ctx.method === 'POST') stats.token_requests = (stats.token_requests || 0) + 1;
+  if (ctx.path === '/token' && ctx.method === 'POST') {
+    stats.token_requests += 1;
+    if (tokenDelayMs > 0) await new Promise((resolve) => { setTimeout(resolve, tokenDelayMs); });
+  }
   await next();
 });
+
+async function revokeEverything() {
+  for (const { jti, grantId } of refreshTokens) {
+    const token = await provider.RefreshToken.find(jti, { ignoreExpiration: true });
+    if (token) await token.destroy();
+    const grant = grantId && await provider.Grant.find(grantId);
+    if (grant) await grant.destroy();
+  }
+}
 
 const callback = provider.callback();
 const server = http.createServer((req, res) => {
   if (req.url === '/__stats') {
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify(stats));
+    return;
+  }
+  if (req.url === '/__revoke' && req.method === 'POST') {
+    revokeEverything().then(() => { res.end('revoked'); }, (err) => { res.statusCode = 500; res.end(String(err)); });
     return;
   }
   callback(req, res);

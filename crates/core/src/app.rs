@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::audit::{self, Actor, AuditError, Entry, Event, Outcome, VerifyReport};
 use crate::error::{Error, Result};
@@ -62,6 +62,14 @@ impl Core {
         &self.db
     }
 
+    /// SQLite's `data_version` for this connection: it changes when
+    /// another connection commits (see [`crate::changes`]).
+    pub(crate) fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .db
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+
     pub(crate) fn ensure_vault(&mut self) -> Result<()> {
         if self.vault.is_none() {
             let (vault, notice) = vault::unlock(&self.db, &self.data_dir, &self.keys)?;
@@ -73,19 +81,57 @@ impl Core {
         Ok(())
     }
 
-    pub(crate) fn unlocked_vault(&self) -> Result<&Vault> {
-        self.vault.as_ref().ok_or_else(|| {
-            Error::Vault(VaultError::Corrupt(
-                "vault used before it was unlocked".into(),
-            ))
-        })
+    /// Runs `work` in one `IMMEDIATE` transaction with the vault as the
+    /// database holds it at that moment. Another process may have rotated
+    /// the master key since this one unlocked it: the key version is
+    /// checked inside the transaction (a rotation cannot commit while it
+    /// is open) and the vault unlocked again when it moved, so nothing is
+    /// ever sealed under a retired key.
+    pub(crate) fn write_with_vault<T>(
+        &mut self,
+        work: impl FnOnce(&Connection, &Vault) -> Result<T>,
+    ) -> Result<T> {
+        self.ensure_vault()?;
+        let tx = Transaction::new_unchecked(&self.db, TransactionBehavior::Immediate)?;
+        let vault = current_vault(
+            &tx,
+            &mut self.vault,
+            &self.data_dir,
+            &self.keys,
+            &mut self.notices,
+        )?;
+        let out = work(&tx, vault)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Like [`Core::write_with_vault`] for reading: one read transaction,
+    /// so the sealed rows and the key version come from the same snapshot.
+    pub(crate) fn read_with_vault<T>(
+        &mut self,
+        work: impl FnOnce(&Connection, &Vault) -> Result<T>,
+    ) -> Result<T> {
+        self.ensure_vault()?;
+        let tx = Transaction::new_unchecked(&self.db, TransactionBehavior::Deferred)?;
+        let vault = current_vault(
+            &tx,
+            &mut self.vault,
+            &self.data_dir,
+            &self.keys,
+            &mut self.notices,
+        )?;
+        let out = work(&tx, vault)?;
+        tx.commit()?;
+        Ok(out)
     }
 
     /// A new master key; every credential re-sealed in one transaction.
+    /// The rotation unlocks the vault afresh inside its transaction, so a
+    /// key cached here (or rotated meanwhile by another process) does not
+    /// matter.
     pub fn rotate_vault(&mut self) -> Result<RotationReport> {
         self.ensure_vault()?;
-        let current = self.unlocked_vault()?;
-        let result = vault::rotate(&self.db, &self.data_dir, &self.keys, current);
+        let result = vault::rotate(&self.db, &self.data_dir, &self.keys);
         let (outcome, detail) = match &result {
             Ok((_, report)) => (
                 Outcome::Ok,
@@ -121,6 +167,37 @@ impl Core {
             AuditError::Database(db) => db.into(),
         })
     }
+}
+
+/// The cached vault, unlocked again when the database (read through `tx`)
+/// holds a newer data key than the one cached.
+fn current_vault<'v>(
+    tx: &Connection,
+    cached: &'v mut Option<Vault>,
+    data_dir: &Path,
+    keys: &KeyConfig,
+    notices: &mut Vec<String>,
+) -> Result<&'v Vault> {
+    let stored = crate::store::vault_meta::current_version(tx)?;
+    let stale = match (cached.as_ref(), stored) {
+        (Some(vault), Some(version)) => vault.key_version() != version,
+        (None, _) => true,
+        (Some(_), None) => false,
+    };
+    if stale {
+        tracing::info!("the master key was rotated by another process; unlocking the vault again");
+        let (vault, notice) = vault::unlock(tx, data_dir, keys)
+            .map_err(|e| VaultError::RotatedElsewhere(Box::new(e)))?;
+        if let Some(notice) = notice {
+            notices.push(notice.to_string());
+        }
+        *cached = Some(vault);
+    }
+    cached.as_ref().ok_or_else(|| {
+        Error::Vault(VaultError::Corrupt(
+            "vault used before it was unlocked".into(),
+        ))
+    })
 }
 
 /// A short, secret-free reason word for the audit log.

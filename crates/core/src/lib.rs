@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod audit;
+pub mod changes;
 pub mod connections;
 pub mod docs;
 pub mod error;
@@ -14,6 +15,7 @@ mod lookup;
 pub mod oauth;
 pub mod outbox;
 pub mod paths;
+pub mod process;
 pub mod providers;
 pub mod secret;
 pub mod services;

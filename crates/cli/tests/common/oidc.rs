@@ -31,6 +31,12 @@ pub fn free_port() -> u16 {
 
 impl AuthServer {
     pub fn start() -> Self {
+        Self::start_with_token_delay(0)
+    }
+
+    /// A server that holds every token request `delay_ms` before answering,
+    /// so that clients racing on a refresh overlap.
+    pub fn start_with_token_delay(delay_ms: u64) -> Self {
         let dir = server_dir();
         assert!(
             dir.join("node_modules/oidc-provider").exists(),
@@ -41,6 +47,7 @@ impl AuthServer {
             .arg("server.js")
             .arg(port.to_string())
             .current_dir(&dir)
+            .env("IBRIDGE_TEST_TOKEN_DELAY_MS", delay_ms.to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -72,6 +79,25 @@ impl AuthServer {
 
     pub fn refresh_grants(&self) -> u64 {
         self.stats()["refresh_grants"].as_u64().unwrap()
+    }
+
+    /// `refresh_token` grant requests answered, granted or refused.
+    pub fn refresh_requests(&self) -> u64 {
+        self.stats()["refresh_requests"].as_u64().unwrap()
+    }
+
+    /// Every request to the token endpoint.
+    pub fn token_requests(&self) -> u64 {
+        self.stats()["token_requests"].as_u64().unwrap()
+    }
+
+    /// Revokes every grant and refresh token issued so far.
+    pub fn revoke_everything(&self) {
+        let response = reqwest::blocking::Client::new()
+            .post(self.url("/__revoke"))
+            .send()
+            .unwrap();
+        assert!(response.status().is_success(), "{:?}", response.text());
     }
 
     pub fn issued_tokens(&self) -> Vec<String> {

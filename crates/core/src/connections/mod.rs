@@ -4,6 +4,7 @@
 
 pub mod model;
 mod service;
+pub(crate) mod status;
 mod validate;
 
 pub use model::{

@@ -49,8 +49,6 @@ impl Core {
             ));
         }
         let actor = self.actor();
-        self.ensure_vault()?;
-        let vault = self.unlocked_vault()?;
         let now = now_rfc3339();
         let id = uuid::Uuid::new_v4().to_string();
         let status = if valid.auth == AuthType::OAuth2 {
@@ -68,53 +66,54 @@ impl Core {
             secrets.push((CredentialKind::ClientSecret, secret));
         }
 
-        let db = self.db();
-        let tx = Transaction::new_unchecked(db, TransactionBehavior::Immediate)?;
-        let make_default = input.make_default || !repo::has_default(&tx, valid.provider.as_str())?;
-        repo::insert(
-            &tx,
-            &ConnectionRow {
-                id: id.clone(),
-                provider: valid.provider.as_str().to_owned(),
-                display_name: valid.name.clone(),
-                base_url: valid.base_url.clone(),
-                auth_type: valid.auth.as_str().to_owned(),
-                provider_config: serde_json::to_string(&valid.config)
-                    .unwrap_or_else(|_| "{}".into()),
-                is_default: false,
-                auto_create_enabled: false,
-                status: status.as_str().to_owned(),
-                status_detail,
-                created_at: now.clone(),
-                updated_at: now.clone(),
-            },
-        )
-        .map_err(|e| unique_name_error(e, &valid.name))?;
-        if make_default {
-            repo::set_default(&tx, valid.provider.as_str(), &id, &now)?;
-        }
-        let mut fingerprints = Vec::new();
-        for (kind, secret) in secrets {
-            let fingerprint = seal_into(&tx, vault, &id, kind, secret, None)?;
-            fingerprints.push(format!("{kind} {}", short_fingerprint(&fingerprint)));
-        }
-        audit::append(
-            &tx,
-            &Event {
-                actor,
-                action: "connection.add",
-                connection: Some(&valid.name),
-                outcome: Outcome::Ok,
-                detail: format!(
-                    "provider={} auth={} default={} credentials=[{}]",
-                    valid.provider,
-                    valid.auth,
-                    make_default,
-                    fingerprints.join(", ")
-                ),
-            },
-        )?;
-        tx.commit()?;
+        self.write_with_vault(|tx, vault| {
+            let make_default =
+                input.make_default || !repo::has_default(tx, valid.provider.as_str())?;
+            repo::insert(
+                tx,
+                &ConnectionRow {
+                    id: id.clone(),
+                    provider: valid.provider.as_str().to_owned(),
+                    display_name: valid.name.clone(),
+                    base_url: valid.base_url.clone(),
+                    auth_type: valid.auth.as_str().to_owned(),
+                    provider_config: serde_json::to_string(&valid.config)
+                        .unwrap_or_else(|_| "{}".into()),
+                    is_default: false,
+                    auto_create_enabled: false,
+                    status: status.as_str().to_owned(),
+                    status_detail,
+                    created_at: now.clone(),
+                    updated_at: now.clone(),
+                },
+            )
+            .map_err(|e| unique_name_error(e, &valid.name))?;
+            if make_default {
+                repo::set_default(tx, valid.provider.as_str(), &id, &now)?;
+            }
+            let mut fingerprints = Vec::new();
+            for (kind, secret) in secrets {
+                let fingerprint = seal_into(tx, vault, &id, kind, secret, None)?;
+                fingerprints.push(format!("{kind} {}", short_fingerprint(&fingerprint)));
+            }
+            audit::append(
+                tx,
+                &Event {
+                    actor,
+                    action: "connection.add",
+                    connection: Some(&valid.name),
+                    outcome: Outcome::Ok,
+                    detail: format!(
+                        "provider={} auth={} default={} credentials=[{}]",
+                        valid.provider,
+                        valid.auth,
+                        make_default,
+                        fingerprints.join(", ")
+                    ),
+                },
+            )?;
+            Ok(())
+        })?;
         self.show_connection(&valid.name)
     }
 
@@ -201,14 +200,20 @@ impl Core {
         self.show_connection(&row.display_name)
     }
 
-    /// Records what the last check or call found out about a connection.
+    /// Records what the last check or call found out about a connection
+    /// (by the rules in `status`: never over `needs_reconnect`).
     pub(crate) fn set_connection_status(
         &self,
         id: &str,
         status: ConnectionStatus,
         detail: Option<&str>,
     ) -> Result<()> {
-        repo::update_status(self.db(), id, status.as_str(), detail, &now_rfc3339())?;
+        super::status::apply(
+            self.db(),
+            id,
+            super::status::StatusChange::Observed { status, detail },
+            &now_rfc3339(),
+        )?;
         Ok(())
     }
 
@@ -220,10 +225,39 @@ impl Core {
         kind: CredentialKind,
         purpose: &str,
     ) -> Result<SecretString> {
+        self.open_stored(name, kind, purpose)
+            .map(|(secret, _)| secret)
+    }
+
+    /// [`Core::open_credential`], with the stored fingerprint of the
+    /// secret opened (read in the same snapshot as the secret).
+    pub(crate) fn open_stored(
+        &mut self,
+        name: &str,
+        kind: CredentialKind,
+        purpose: &str,
+    ) -> Result<(SecretString, String)> {
         let row = self.find_connection(name)?;
         let actor = self.actor();
-        let stored = cred_repo::find(self.db(), &row.id, kind.as_str())?;
-        let Some(stored) = stored else {
+        let read = self.read_with_vault(|db, vault| {
+            let Some(stored) = cred_repo::find(db, &row.id, kind.as_str())? else {
+                return Ok(None);
+            };
+            let opened = vault.open(
+                Binding {
+                    credential_id: &stored.id,
+                    connection_id: &stored.connection_id,
+                    kind: &stored.kind,
+                },
+                &Sealed {
+                    ciphertext: stored.ciphertext,
+                    nonce: stored.nonce,
+                    key_version: stored.key_version,
+                },
+            );
+            Ok(Some((opened, stored.fingerprint)))
+        });
+        let Some((opened, fingerprint)) = read? else {
             audit::append(
                 self.db(),
                 &Event {
@@ -239,19 +273,6 @@ impl Core {
                 reason: format!("no {kind} is stored"),
             });
         };
-        self.ensure_vault()?;
-        let opened = self.unlocked_vault()?.open(
-            Binding {
-                credential_id: &stored.id,
-                connection_id: &stored.connection_id,
-                kind: &stored.kind,
-            },
-            &Sealed {
-                ciphertext: stored.ciphertext,
-                nonce: stored.nonce,
-                key_version: stored.key_version,
-            },
-        );
         let (outcome, reason) = match &opened {
             Ok(_) => (Outcome::Ok, String::new()),
             Err(VaultError::Tampered { .. }) => (Outcome::Failed, " reason=tampered".to_owned()),
@@ -269,11 +290,11 @@ impl Core {
                 outcome,
                 detail: format!(
                     "kind={kind} fp={} purpose={purpose}{reason}",
-                    short_fingerprint(&stored.fingerprint)
+                    short_fingerprint(&fingerprint)
                 ),
             },
         )?;
-        Ok(opened?)
+        Ok((opened?, fingerprint))
     }
 
     /// A connection by its id (outbox entries and links keep ids).

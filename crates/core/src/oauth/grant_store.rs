@@ -11,16 +11,25 @@ use super::tokens::TokenSet;
 use super::OAuthError;
 use crate::app::Core;
 use crate::audit::{self, Event, Outcome};
+use crate::connections::status::{self, StatusChange};
 use crate::connections::{AuthType, ConnectionStatus, ConnectionView, CredentialKind};
 use crate::error::{Error, Result};
 use crate::secret::SecretString;
 use crate::store::connections as repo;
 use crate::store::credentials as cred_repo;
+use crate::store::leases;
 use crate::time::now_rfc3339;
-use crate::vault::{short_fingerprint, KeyBytes};
+use crate::vault::{short_fingerprint, KeyBytes, Vault};
 
 /// Refresh this long before expiry, so a token never expires in flight.
 pub const REFRESH_MARGIN_SECS: i64 = 60;
+
+pub(crate) struct RefreshPrep {
+    pub profile: OAuthProfile,
+    pub refresh_token: SecretString,
+    pub refresh_fingerprint: String,
+    pub client_secret: Option<SecretString>,
+}
 
 pub(crate) struct SignInPrep {
     pub connection: ConnectionView,
@@ -32,6 +41,8 @@ pub(crate) struct SignInPrep {
 pub(crate) struct TokenState {
     pub connection_id: String,
     pub name: String,
+    pub status: ConnectionStatus,
+    pub status_detail: Option<String>,
     pub access_expires_at: Option<DateTime<Utc>>,
     pub has_access: bool,
     pub has_refresh: bool,
@@ -39,11 +50,37 @@ pub(crate) struct TokenState {
 
 impl TokenState {
     pub fn is_fresh(&self) -> bool {
-        self.has_access
-            && self
-                .access_expires_at
-                .is_none_or(|at| (at - Utc::now()).num_seconds() > REFRESH_MARGIN_SECS)
+        self.has_access && fresh(self.access_expires_at)
     }
+}
+
+/// An access token with this expiry may be used without refreshing.
+fn fresh(expires_at: Option<DateTime<Utc>>) -> bool {
+    expires_at.is_none_or(|at| (at - Utc::now()).num_seconds() > REFRESH_MARGIN_SECS)
+}
+
+fn parse_expiry(at: Option<String>) -> Option<DateTime<Utc>> {
+    at.and_then(|at| DateTime::parse_from_rfc3339(&at).ok())
+        .map(|at| at.with_timezone(&Utc))
+}
+
+/// Whether the stored access token of `connection_id` is usable as it is.
+pub(crate) fn access_token_fresh(db: &rusqlite::Connection, connection_id: &str) -> Result<bool> {
+    Ok(
+        cred_repo::find(db, connection_id, CredentialKind::AccessToken.as_str())?
+            .is_some_and(|access| fresh(parse_expiry(access.expires_at))),
+    )
+}
+
+/// What became of a refresh the authorization server refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refused {
+    /// The refresh token sent is still the stored one: the grant is gone,
+    /// the connection is marked `needs_reconnect`.
+    GrantGone,
+    /// Another process stored a newer refresh token meanwhile: try again
+    /// with that one.
+    Superseded,
 }
 
 impl Core {
@@ -64,8 +101,7 @@ impl Core {
         let profile = OAuthProfile::for_connection(&connection)?;
         let client_secret =
             self.optional_secret(&connection, CredentialKind::ClientSecret, "oauth sign-in")?;
-        self.ensure_vault()?;
-        let state_key = self.unlocked_vault()?.derive_subkey("oauth-state");
+        let state_key = self.read_with_vault(|_, vault| Ok(vault.derive_subkey("oauth-state")))?;
         Ok(SignInPrep {
             connection,
             profile,
@@ -95,7 +131,6 @@ impl Core {
         tokens: &TokenSet,
         site: Option<&AtlassianSite>,
     ) -> Result<ConnectionView> {
-        self.ensure_vault()?;
         let actor = self.actor();
         let row = repo::find_by_id(self.db(), connection_id)?.ok_or_else(|| Error::NotFound {
             what: "connection",
@@ -109,81 +144,33 @@ impl Core {
             config.site_name = Some(site.name.clone());
         }
         let now = now_rfc3339();
-        let tx = Transaction::new_unchecked(self.db(), TransactionBehavior::Immediate)?;
-        let fingerprints = self.seal_tokens(&tx, connection_id, tokens)?;
-        repo::update_config(
-            &tx,
-            connection_id,
-            &serde_json::to_string(&config).unwrap_or_else(|_| "{}".into()),
-            &now,
-        )?;
-        repo::update_status(
-            &tx,
-            connection_id,
-            ConnectionStatus::Connected.as_str(),
-            None,
-            &now,
-        )?;
-        audit::append(
-            &tx,
-            &Event {
-                actor,
-                action: "oauth.connect",
-                connection: Some(&row.display_name),
-                outcome: Outcome::Ok,
-                detail: format!(
-                    "{fingerprints} scopes=[{}]{}",
-                    tokens.scopes.join(" "),
-                    site.map(|s| format!(" site={} cloud_id={}", s.url, s.id))
-                        .unwrap_or_default()
-                ),
-            },
-        )?;
-        tx.commit()?;
-        self.show_connection(&row.display_name)
-    }
-
-    /// Refresh token first, then the access token, in the caller's
-    /// transaction: nobody can be handed the new access token while the
-    /// rotated refresh token is not yet stored.
-    fn seal_tokens(
-        &self,
-        tx: &rusqlite::Connection,
-        connection_id: &str,
-        tokens: &TokenSet,
-    ) -> Result<String> {
-        let vault = self.unlocked_vault()?;
-        let mut parts = Vec::new();
-        if let Some(refresh) = &tokens.refresh_token {
-            let fp = crate::connections::seal_into(
+        self.write_with_vault(|tx, vault| {
+            let fingerprints = seal_tokens(tx, vault, connection_id, tokens)?;
+            repo::update_config(
                 tx,
-                vault,
                 connection_id,
-                CredentialKind::RefreshToken,
-                refresh,
-                None,
+                &serde_json::to_string(&config).unwrap_or_else(|_| "{}".into()),
+                &now,
             )?;
-            parts.push(format!("refresh_token={}", short_fingerprint(&fp)));
-        }
-        let expires_at = tokens.expires_in.map(|d| {
-            (Utc::now()
-                + chrono::Duration::from_std(d).unwrap_or_else(|_| chrono::Duration::days(1)))
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        });
-        let fp = crate::connections::seal_into(
-            tx,
-            vault,
-            connection_id,
-            CredentialKind::AccessToken,
-            &tokens.access_token,
-            expires_at.clone(),
-        )?;
-        parts.push(format!(
-            "access_token={} expires={}",
-            short_fingerprint(&fp),
-            expires_at.as_deref().unwrap_or("unknown")
-        ));
-        Ok(parts.join(" "))
+            status::apply(tx, connection_id, StatusChange::Authorized, &now)?;
+            audit::append(
+                tx,
+                &Event {
+                    actor,
+                    action: "oauth.connect",
+                    connection: Some(&row.display_name),
+                    outcome: Outcome::Ok,
+                    detail: format!(
+                        "{fingerprints} scopes=[{}]{}",
+                        tokens.scopes.join(" "),
+                        site.map(|s| format!(" site={} cloud_id={}", s.url, s.id))
+                            .unwrap_or_default()
+                    ),
+                },
+            )?;
+            Ok(())
+        })?;
+        self.show_connection(&row.display_name)
     }
 
     pub(crate) fn token_state(&self, name: &str) -> Result<TokenState> {
@@ -195,90 +182,121 @@ impl Core {
             has_refresh,
             connection_id: view.id,
             name: view.name,
+            status: view.status,
+            status_detail: view.status_detail,
             has_access: access.is_some(),
-            access_expires_at: access
-                .and_then(|a| a.expires_at)
-                .and_then(|at| DateTime::parse_from_rfc3339(&at).ok())
-                .map(|at| at.with_timezone(&Utc)),
+            access_expires_at: access.and_then(|a| parse_expiry(a.expires_at)),
         })
     }
 
-    /// What a refresh needs: profile, refresh token, client secret.
-    pub(crate) fn prepare_refresh(
-        &mut self,
-        name: &str,
-    ) -> Result<(OAuthProfile, SecretString, Option<SecretString>)> {
+    /// What a refresh needs: profile, refresh token (with the fingerprint
+    /// stored for it), client secret.
+    pub(crate) fn prepare_refresh(&mut self, name: &str) -> Result<RefreshPrep> {
         let connection = self.oauth_connection(name)?;
         let profile = OAuthProfile::for_connection(&connection)?;
-        let refresh = self
-            .optional_secret(&connection, CredentialKind::RefreshToken, "token refresh")?
-            .ok_or_else(|| Error::AuthNeeded {
+        if !connection
+            .credentials
+            .iter()
+            .any(|c| c.kind == CredentialKind::RefreshToken)
+        {
+            return Err(Error::AuthNeeded {
                 connection: connection.name.clone(),
                 reason: "the access token expired and no refresh token is stored; run `ibridge connect` again".into(),
-            })?;
+            });
+        }
+        let (refresh_token, refresh_fingerprint) = self.open_stored(
+            &connection.name,
+            CredentialKind::RefreshToken,
+            "token refresh",
+        )?;
         let client_secret =
             self.optional_secret(&connection, CredentialKind::ClientSecret, "token refresh")?;
-        Ok((profile, refresh, client_secret))
+        Ok(RefreshPrep {
+            profile,
+            refresh_token,
+            refresh_fingerprint,
+            client_secret,
+        })
     }
 
+    /// Stores what a refresh returned (rotated refresh token first) and
+    /// gives up `holder`'s refresh lease, in one transaction: whoever waits
+    /// on the lease finds the new tokens when it is free.
     pub(crate) fn store_refresh(
         &mut self,
         connection_id: &str,
         name: &str,
         tokens: &TokenSet,
+        holder: &str,
     ) -> Result<()> {
-        self.ensure_vault()?;
+        let actor = self.actor();
+        self.write_with_vault(|tx, vault| {
+            let fingerprints = seal_tokens(tx, vault, connection_id, tokens)?;
+            status::apply(tx, connection_id, StatusChange::Authorized, &now_rfc3339())?;
+            leases::release(tx, connection_id, holder)?;
+            audit::append(
+                tx,
+                &Event {
+                    actor,
+                    action: "oauth.refresh",
+                    connection: Some(name),
+                    outcome: Outcome::Ok,
+                    detail: format!("{fingerprints} rotated={}", tokens.refresh_token.is_some()),
+                },
+            )?;
+            Ok(())
+        })
+    }
+
+    /// After `invalid_grant`. If the stored refresh token is still the one
+    /// that was sent (same fingerprint), the grant is gone: the connection
+    /// stays, marked `needs_reconnect`. If another process stored a newer
+    /// one meanwhile, the refusal says nothing about it: nothing is marked
+    /// and the caller retries. Either way `holder`'s lease is given up.
+    pub(crate) fn refused_refresh(
+        &mut self,
+        connection_id: &str,
+        name: &str,
+        sent_fingerprint: &str,
+        reason: &str,
+        holder: &str,
+    ) -> Result<Refused> {
         let actor = self.actor();
         let tx = Transaction::new_unchecked(self.db(), TransactionBehavior::Immediate)?;
-        let fingerprints = self.seal_tokens(&tx, connection_id, tokens)?;
-        repo::update_status(
-            &tx,
-            connection_id,
-            ConnectionStatus::Connected.as_str(),
-            None,
-            &now_rfc3339(),
-        )?;
+        let stored = cred_repo::find(&tx, connection_id, CredentialKind::RefreshToken.as_str())?
+            .map(|row| row.fingerprint);
+        let outcome = if stored.as_deref() == Some(sent_fingerprint) {
+            status::apply(
+                &tx,
+                connection_id,
+                StatusChange::GrantRefused {
+                    detail: &format!("{reason}: run `ibridge connect {name}`"),
+                },
+                &now_rfc3339(),
+            )?;
+            Refused::GrantGone
+        } else {
+            Refused::Superseded
+        };
+        leases::release(&tx, connection_id, holder)?;
         audit::append(
             &tx,
             &Event {
                 actor,
                 action: "oauth.refresh",
                 connection: Some(name),
-                outcome: Outcome::Ok,
-                detail: format!("{fingerprints} rotated={}", tokens.refresh_token.is_some()),
-            },
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// After `invalid_grant`: the connection stays, marked for reconnect.
-    pub(crate) fn mark_needs_reconnect(
-        &mut self,
-        connection_id: &str,
-        name: &str,
-        reason: &str,
-    ) -> Result<()> {
-        let tx = Transaction::new_unchecked(self.db(), TransactionBehavior::Immediate)?;
-        repo::update_status(
-            &tx,
-            connection_id,
-            ConnectionStatus::NeedsReconnect.as_str(),
-            Some(&format!("{reason}: run `ibridge connect {name}`")),
-            &now_rfc3339(),
-        )?;
-        audit::append(
-            &tx,
-            &Event {
-                actor: self.actor(),
-                action: "oauth.refresh",
-                connection: Some(name),
                 outcome: Outcome::Failed,
-                detail: "reason=invalid_grant status=needs_reconnect".into(),
+                detail: match outcome {
+                    Refused::GrantGone => "reason=invalid_grant status=needs_reconnect".into(),
+                    Refused::Superseded => format!(
+                        "reason=invalid_grant sent={} superseded_by_newer_refresh_token",
+                        short_fingerprint(sent_fingerprint)
+                    ),
+                },
             },
         )?;
         tx.commit()?;
-        Ok(())
+        Ok(outcome)
     }
 
     pub(crate) fn audit_oauth_failure(
@@ -299,4 +317,45 @@ impl Core {
         )?;
         Ok(())
     }
+}
+
+/// Refresh token first, then the access token, in the caller's
+/// transaction: nobody can be handed the new access token while the
+/// rotated refresh token is not yet stored.
+fn seal_tokens(
+    tx: &rusqlite::Connection,
+    vault: &Vault,
+    connection_id: &str,
+    tokens: &TokenSet,
+) -> Result<String> {
+    let mut parts = Vec::new();
+    if let Some(refresh) = &tokens.refresh_token {
+        let fp = crate::connections::seal_into(
+            tx,
+            vault,
+            connection_id,
+            CredentialKind::RefreshToken,
+            refresh,
+            None,
+        )?;
+        parts.push(format!("refresh_token={}", short_fingerprint(&fp)));
+    }
+    let expires_at = tokens.expires_in.map(|d| {
+        (Utc::now() + chrono::Duration::from_std(d).unwrap_or_else(|_| chrono::Duration::days(1)))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    });
+    let fp = crate::connections::seal_into(
+        tx,
+        vault,
+        connection_id,
+        CredentialKind::AccessToken,
+        &tokens.access_token,
+        expires_at.clone(),
+    )?;
+    parts.push(format!(
+        "access_token={} expires={}",
+        short_fingerprint(&fp),
+        expires_at.as_deref().unwrap_or("unknown")
+    ));
+    Ok(parts.join(" "))
 }

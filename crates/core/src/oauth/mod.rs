@@ -7,6 +7,7 @@ mod broker;
 pub mod callback;
 mod flow;
 mod grant_store;
+mod lease;
 pub mod profile;
 pub mod state;
 pub mod tokens;
@@ -14,7 +15,7 @@ pub mod tokens;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use atlassian::AtlassianSite;
-pub use broker::TokenBroker;
+pub use broker::{TokenBroker, DEFAULT_LEASE_WAIT};
 pub use flow::{connect, ConnectOptions, ConnectUi};
 pub use profile::{OAuthProfile, ProfileKind};
 pub use state::StateError;
@@ -60,6 +61,13 @@ pub enum OAuthError {
     #[error("this grant covers several Atlassian sites: {sites}. Choose one with --site")]
     SiteChoice { sites: String },
 
+    #[error("another Incident Bridge process{} is refreshing the sign-in of '{connection}' and has not finished within {seconds} s; try again in a moment", .pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
+    RefreshBusy {
+        connection: String,
+        pid: Option<u32>,
+        seconds: u64,
+    },
+
     #[error("connection '{name}' uses {auth}; `connect` is for oauth2 connections")]
     NotOAuth { name: String, auth: String },
 }
@@ -72,6 +80,7 @@ impl OAuthError {
             | OAuthError::SiteChoice { .. }
             | OAuthError::NotOAuth { .. } => ErrorKind::InvalidInput,
             OAuthError::Resources { .. } => ErrorKind::Remote,
+            OAuthError::RefreshBusy { .. } => ErrorKind::Conflict,
             _ => ErrorKind::AuthNeeded,
         }
     }
@@ -88,6 +97,7 @@ impl OAuthError {
             OAuthError::Resources { .. } => "resources_failed",
             OAuthError::SiteChoice { .. } => "site_not_chosen",
             OAuthError::NotOAuth { .. } => "not_oauth",
+            OAuthError::RefreshBusy { .. } => "refresh_busy",
         }
     }
 }

@@ -98,35 +98,16 @@ pub(crate) fn row_for(journal: &Journal<'_>) -> OutboxRow {
     }
 }
 
-/// Who this process is, for outbox claims: its pid and a random part, so
-/// two deliverers in one process are told apart too.
+/// Who this process is, for outbox claims (see [`crate::process`]).
 pub fn claimant_id() -> String {
-    format!(
-        "pid:{}:{}",
-        std::process::id(),
-        uuid::Uuid::new_v4().simple()
-    )
+    crate::process::holder_id()
 }
 
-/// Whether the process that claimed an entry may still be sending it.
-/// On Linux a dead pid is known at once; elsewhere a claim older than ten
-/// minutes (far beyond any request's timeout) is taken as abandoned.
+/// Whether the process that claimed an entry may still be sending it;
+/// where liveness cannot be checked, ten minutes (far beyond any
+/// request's timeout) ends a claim.
 fn claimant_alive(claimed_by: &str, claimed_at: Option<&str>) -> bool {
-    let pid = claimed_by
-        .split(':')
-        .nth(1)
-        .and_then(|p| p.parse::<u32>().ok());
-    if cfg!(target_os = "linux") {
-        if let Some(pid) = pid {
-            return pid == std::process::id()
-                || std::path::Path::new(&format!("/proc/{pid}")).exists();
-        }
-    }
-    claimed_at
-        .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
-        .is_some_and(|at| {
-            chrono::Utc::now().signed_duration_since(at) < chrono::Duration::minutes(10)
-        })
+    crate::process::holder_alive(claimed_by, claimed_at, chrono::Duration::minutes(10))
 }
 
 /// The write a row holds, or why it cannot be read.

@@ -10,9 +10,11 @@ use crate::http::HttpError;
 const BASE: Duration = Duration::from_secs(2);
 const CAP: Duration = Duration::from_secs(15 * 60);
 
-/// Worth another try later: the network, 429, 502–504.
+/// Worth another try later: the network, 429, 502–504, and another
+/// process still refreshing the connection's sign-in.
 pub fn is_transient(error: &Error) -> bool {
     match error {
+        Error::OAuth(crate::oauth::OAuthError::RefreshBusy { .. }) => true,
         Error::Http(HttpError::Network { .. }) | Error::Http(HttpError::RateLimited { .. }) => true,
         Error::Http(e) => e.status().is_some_and(|s| matches!(s, 502..=504)),
         _ => false,

@@ -114,20 +114,6 @@ pub fn delete(conn: &Connection, id: &str) -> rusqlite::Result<()> {
     Ok(())
 }
 
-pub fn update_status(
-    conn: &Connection,
-    id: &str,
-    status: &str,
-    detail: Option<&str>,
-    now: &str,
-) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE integration_config SET status = ?2, status_detail = ?3, updated_at = ?4 WHERE id = ?1",
-        params![id, status, detail, now],
-    )?;
-    Ok(())
-}
-
 pub fn update_config(
     conn: &Connection,
     id: &str,

@@ -12,6 +12,7 @@ const SOURCES: &[&str] = &[
     include_str!("../../migrations/0003_documents.sql"),
     include_str!("../../migrations/0004_outbox_claims.sql"),
     include_str!("../../migrations/0005_typed_outbox.sql"),
+    include_str!("../../migrations/0006_refresh_leases.sql"),
 ];
 
 pub const MIGRATION_COUNT: usize = SOURCES.len();

@@ -5,6 +5,7 @@ pub mod connections;
 pub mod credentials;
 pub mod documents;
 pub mod incidents;
+pub mod leases;
 mod migrations;
 pub mod outbox;
 pub mod vault_meta;

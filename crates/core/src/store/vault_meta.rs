@@ -73,6 +73,11 @@ pub fn current_key(conn: &Connection) -> rusqlite::Result<Option<WrappedKey>> {
     .optional()
 }
 
+/// The version of the data-encryption key in use (rotation bumps it).
+pub fn current_version(conn: &Connection) -> rusqlite::Result<Option<i64>> {
+    conn.query_row("SELECT max(version) FROM vault_keys", [], |r| r.get(0))
+}
+
 /// Stores `key` as the only data-encryption key.
 pub fn replace_keys(conn: &Connection, key: &WrappedKey, now: &str) -> rusqlite::Result<()> {
     conn.execute("DELETE FROM vault_keys", [])?;

@@ -59,6 +59,9 @@ pub enum VaultError {
         current: i64,
     },
 
+    #[error("the master key was rotated by another Incident Bridge process, and the new key could not be read: {0}")]
+    RotatedElsewhere(Box<VaultError>),
+
     #[error("key file {path}: {reason}")]
     KeyFile { path: PathBuf, reason: String },
 
@@ -72,6 +75,9 @@ pub enum VaultError {
 impl VaultError {
     /// True when the user must supply or restore a key (exit code 4).
     pub fn is_key_problem(&self) -> bool {
+        if let VaultError::RotatedElsewhere(inner) = self {
+            return inner.is_key_problem();
+        }
         matches!(
             self,
             VaultError::KeyMissing { .. }

@@ -7,7 +7,7 @@ use std::path::Path;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::cipher;
-use super::master_key::{discard_kek, parse_source, rotated_kek, wrap_dek, KeyConfig};
+use super::master_key::{discard_kek, parse_source, rotated_kek, unlock, wrap_dek, KeyConfig};
 use super::{Binding, Sealed, Vault, VaultError};
 use crate::store::{credentials, vault_meta};
 use crate::time::now_rfc3339;
@@ -19,12 +19,15 @@ pub struct RotationReport {
     pub new_version: i64,
 }
 
-/// Rotates the master keys of the vault `current` was unlocked from.
+/// Rotates the master keys of the vault in `conn`. The vault is unlocked
+/// inside the rotation's transaction (not taken from a cache), so a
+/// rotation another process committed a moment ago is built upon, never
+/// undone, and the key file or keychain entry discarded afterwards is the
+/// one this rotation retired.
 pub fn rotate(
     conn: &Connection,
     data_dir: &Path,
     config: &KeyConfig,
-    current: &Vault,
 ) -> Result<(Vault, RotationReport), VaultError> {
     let meta =
         vault_meta::load(conn)?.ok_or_else(|| VaultError::Corrupt("no vault to rotate".into()))?;
@@ -34,11 +37,14 @@ pub fn rotate(
 
     let result = (|| {
         let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+        let retired = vault_meta::load(&tx)?
+            .ok_or_else(|| VaultError::Corrupt("no vault to rotate".into()))?;
+        let (current, _) = unlock(&tx, data_dir, config)?;
         let new_version = current.key_version() + 1;
         let next = Vault::new(
             cipher::random_key(),
             new_version,
-            meta.fingerprint_salt.clone(),
+            retired.fingerprint_salt.clone(),
             source,
         );
         let rows = credentials::all(&tx)?;
@@ -78,12 +84,18 @@ pub fn rotate(
                 old_version: current.key_version(),
                 new_version,
             },
+            retired.kek_id,
         ))
     })();
 
-    match &result {
-        Ok(_) => discard_kek(data_dir, config, &meta.vault_id, &meta.kek_id, source),
-        Err(_) => discard_kek(data_dir, config, &meta.vault_id, &new_kek_id, source),
+    match result {
+        Ok((next, report, retired_kek_id)) => {
+            discard_kek(data_dir, config, &meta.vault_id, &retired_kek_id, source);
+            Ok((next, report))
+        }
+        Err(e) => {
+            discard_kek(data_dir, config, &meta.vault_id, &new_kek_id, source);
+            Err(e)
+        }
     }
-    result
 }
