@@ -9,7 +9,7 @@ pub fn markdown_to_html(markdown: &str) -> String {
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let events = Parser::new_ext(markdown, options).map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-        // Links with script URLs become plain text targets.
+        // Link and image targets outside the scheme allowlist become `#`.
         Event::Start(pulldown_cmark::Tag::Link {
             link_type,
             dest_url,
@@ -17,7 +17,7 @@ pub fn markdown_to_html(markdown: &str) -> String {
             id,
         }) => Event::Start(pulldown_cmark::Tag::Link {
             link_type,
-            dest_url: safe_url(dest_url),
+            dest_url: safe_link(dest_url),
             title,
             id,
         }),
@@ -28,7 +28,7 @@ pub fn markdown_to_html(markdown: &str) -> String {
             id,
         }) => Event::Start(pulldown_cmark::Tag::Image {
             link_type,
-            dest_url: safe_url(dest_url),
+            dest_url: safe_image(dest_url),
             title,
             id,
         }),
@@ -39,15 +39,19 @@ pub fn markdown_to_html(markdown: &str) -> String {
     out
 }
 
-fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
-    let lower = url.trim_start().to_ascii_lowercase();
-    if lower.starts_with("javascript:")
-        || lower.starts_with("vbscript:")
-        || lower.starts_with("data:")
-    {
-        CowStr::Borrowed("#")
-    } else {
-        url
+/// The same scheme allowlist as the storage format; a refused target
+/// becomes `#`.
+fn safe_link(url: CowStr<'_>) -> CowStr<'_> {
+    match super::link_policy::link_target(&url) {
+        Some(target) => CowStr::from(target),
+        None => CowStr::Borrowed("#"),
+    }
+}
+
+fn safe_image(url: CowStr<'_>) -> CowStr<'_> {
+    match super::link_policy::image_source(&url) {
+        Some(source) => CowStr::from(source),
+        None => CowStr::Borrowed("#"),
     }
 }
 
@@ -66,6 +70,15 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("<li>a</li>"));
+    }
+
+    #[test]
+    fn hidden_script_schemes_are_neutralised() {
+        let html = markdown_to_html("[x](&#1;javascript:alert(1)) ![i](&#1;data:text/html,hi)");
+        assert!(
+            !html.contains("javascript:") && !html.contains("data:"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod documents;
 pub mod html;
+pub(crate) mod link_policy;
 pub mod storage;
 pub mod templates;
 

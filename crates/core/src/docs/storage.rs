@@ -5,6 +5,7 @@
 //! XML-escaped and stripped of characters XML 1.0 forbids; raw HTML in the
 //! Markdown is shown as text, never passed through.
 
+use super::link_policy::{self, xml_char};
 use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
 };
@@ -35,7 +36,7 @@ enum Frame {
     },
     /// An image: alt text is gathered.
     Image { target: String, alt: String },
-    /// A link whose URL was dropped (script URL): text only.
+    /// A link whose scheme is not allowed: text only.
     Plain,
     /// A table head row: its cells are `th`.
     Head,
@@ -216,11 +217,9 @@ impl Writer<'_, '_> {
             Tag::Link {
                 dest_url, title, ..
             } => {
-                if is_script_url(dest_url) {
-                    self.frames.push(Frame::Plain);
-                } else {
+                if let Some(target) = link_policy::link_target(dest_url) {
                     self.out.push_str("<a href=\"");
-                    push_attr(&mut self.out, dest_url);
+                    push_attr(&mut self.out, &target);
                     self.out.push('"');
                     if !title.is_empty() {
                         self.out.push_str(" title=\"");
@@ -229,6 +228,8 @@ impl Writer<'_, '_> {
                     }
                     self.out.push('>');
                     self.frames.push(Frame::Close("</a>"));
+                } else {
+                    self.frames.push(Frame::Plain);
                 }
             }
             Tag::Image { dest_url, .. } => self.frames.push(Frame::Image {
@@ -376,16 +377,6 @@ fn heading(level: HeadingLevel) -> (&'static str, &'static str) {
     }
 }
 
-fn is_script_url(url: &str) -> bool {
-    let lower = url.trim_start().to_ascii_lowercase();
-    lower.starts_with("javascript:") || lower.starts_with("vbscript:") || lower.starts_with("data:")
-}
-
-/// Characters XML 1.0 allows.
-fn xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
-}
-
 pub(crate) fn push_text(out: &mut String, text: &str) {
     for c in text.chars().filter(|c| xml_char(*c)) {
         match c {
@@ -439,16 +430,19 @@ fn push_image(out: &mut String, target: &str, alt: &str) {
         out.push('"');
     }
     out.push('>');
-    if is_script_url(target) {
-        // Nothing to show.
-    } else if target.contains("://") {
-        out.push_str("<ri:url ri:value=\"");
-        push_attr(out, target);
-        out.push_str("\"/>");
-    } else {
-        out.push_str("<ri:attachment ri:filename=\"");
-        push_attr(out, target);
-        out.push_str("\"/>");
+    match link_policy::image_source(target) {
+        // A scheme outside the allowlist: nothing to show.
+        None => {}
+        Some(url) if url.contains("://") => {
+            out.push_str("<ri:url ri:value=\"");
+            push_attr(out, &url);
+            out.push_str("\"/>");
+        }
+        Some(name) => {
+            out.push_str("<ri:attachment ri:filename=\"");
+            push_attr(out, &name);
+            out.push_str("\"/>");
+        }
     }
     out.push_str("</ac:image>");
 }

@@ -1,3 +1,5 @@
+use proptest::strategy::Strategy;
+
 use super::markdown_to_storage as convert;
 
 /// Parses the fragment as XML, with the Confluence namespaces declared.
@@ -155,5 +157,118 @@ proptest::proptest! {
         let md = parts.concat();
         let out = convert(&md);
         proptest::prop_assert!(well_formed(&out).is_ok(), "{}", well_formed(&out).unwrap_err());
+    }
+}
+
+#[test]
+fn a_control_character_entity_cannot_hide_a_script_scheme() {
+    // U+0001 is dropped on output; the scheme check must see what is written.
+    assert_eq!(check("[x](&#1;javascript:alert(1))"), "<p>x</p>");
+    assert_eq!(check("[x](java&#0;script:alert(1))"), "<p>x</p>");
+    assert_eq!(check("[x](<java\tscript:alert(1)>)"), "<p>x</p>");
+    assert_eq!(check("[x](file:///etc/passwd)"), "<p>x</p>");
+    assert_eq!(
+        check("![i](&#1;javascript:alert(1))"),
+        "<p><ac:image ac:alt=\"i\"></ac:image></p>"
+    );
+    assert_eq!(
+        check("![i](ftp://x.example/g.png)"),
+        "<p><ac:image ac:alt=\"i\"></ac:image></p>"
+    );
+    assert_eq!(
+        check("[mail](mailto:oncall@x.example) [anchor](#impact)"),
+        "<p><a href=\"mailto:oncall@x.example\">mail</a> <a href=\"#impact\">anchor</a></p>"
+    );
+}
+
+/// A stricter reading than a browser's: every control character and space
+/// removed anywhere, then whatever precedes the first colon (before any
+/// `/`, `?`, `#`) is the scheme. `None` for a relative target.
+fn browser_scheme(value: &str) -> Result<Option<String>, ()> {
+    let squeezed: String = value
+        .chars()
+        .filter(|c| *c > ' ' && *c != '\u{7f}')
+        .collect();
+    let head = squeezed.split(['/', '?', '#']).next().unwrap_or("");
+    Ok(head
+        .split_once(':')
+        .map(|(scheme, _)| scheme.to_ascii_lowercase()))
+}
+
+fn targets(fragment: &str) -> Vec<(String, String)> {
+    let doc = format!(
+        "<root xmlns:ac=\"http://atlassian.com/content\" xmlns:ri=\"http://atlassian.com/resource/identifier\">{fragment}</root>"
+    );
+    let doc = roxmltree::Document::parse(&doc).unwrap();
+    let ri = "http://atlassian.com/resource/identifier";
+    let mut out = Vec::new();
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        let name = node.tag_name().name();
+        if let Some(href) = node.attribute("href") {
+            out.push(("link".to_owned(), href.to_owned()));
+        }
+        if name == "url" {
+            if let Some(v) = node.attribute((ri, "value")) {
+                out.push(("image".to_owned(), v.to_owned()));
+            }
+        }
+        if name == "attachment" {
+            if let Some(v) = node.attribute((ri, "filename")) {
+                out.push(("image".to_owned(), v.to_owned()));
+            }
+        }
+    }
+    out
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+
+    /// No generated link or image yields a storage attribute whose scheme
+    /// is outside the allowlist, whatever hides in front of or inside it.
+    #[test]
+    fn no_link_or_image_escapes_the_scheme_allowlist(
+        image in proptest::bool::ANY,
+        prefix in proptest::collection::vec(proptest::prop_oneof![
+            proptest::strategy::Just(String::new()),
+            (0u32..32).prop_map(|n| format!("&#{n};")),
+            (0u32..32).prop_map(|n| format!("&#x{n:x};")),
+            proptest::strategy::Just(" ".to_owned()),
+            proptest::strategy::Just("%20".to_owned()),
+            proptest::strategy::Just("\u{FEFF}".to_owned()),
+            proptest::strategy::Just("\u{FFFE}".to_owned()),
+        ], 0..3),
+        scheme in proptest::prop_oneof![
+            proptest::strategy::Just("javascript"),
+            proptest::strategy::Just("JaVaScRiPt"),
+            proptest::strategy::Just("vbscript"),
+            proptest::strategy::Just("data"),
+            proptest::strategy::Just("file"),
+            proptest::strategy::Just("https"),
+            proptest::strategy::Just("mailto"),
+            proptest::strategy::Just("http"),
+            proptest::strategy::Just(""),
+        ],
+        split in 0usize..11,
+        filler in proptest::prop_oneof![
+            proptest::strategy::Just(String::new()),
+            (0u32..32).prop_map(|n| format!("&#{n};")),
+            proptest::strategy::Just("\u{7}".to_owned()),
+        ],
+        rest in "[a-z0-9/().:#?=]{0,12}",
+    ) {
+        let split = split.min(scheme.len());
+        let target = format!("{}{}{}{}:{rest}", prefix.concat(), &scheme[..split], filler, &scheme[split..]);
+        let md = if image { format!("![a](<{target}>)") } else { format!("[a](<{target}>)") };
+        let out = convert(&md);
+        proptest::prop_assert!(well_formed(&out).is_ok());
+        for (kind, value) in targets(&out) {
+            let allowed: &[&str] = if kind == "link" { &["http", "https", "mailto"] } else { &["http", "https"] };
+            match browser_scheme(&value) {
+                Ok(None) => {}
+                Ok(Some(s)) => proptest::prop_assert!(allowed.contains(&s.as_str()), "{kind} {value:?} from {md:?}"),
+                Err(()) => proptest::prop_assert!(false, "{kind} {value:?} from {md:?}"),
+            }
+        }
     }
 }
