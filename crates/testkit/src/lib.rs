@@ -214,6 +214,57 @@ fn respond(status: u16, body: Value) -> Response<String> {
         .expect("response")
 }
 
+/// ServiceNow encoded-query semantics, as far as our clients use them:
+/// `^` separates conditions and `^^` is a literal caret inside a value;
+/// `^OR` joins a condition to the one before it with OR; `ORDERBY…` sorts
+/// (ignored here); a condition is `fieldLIKEtext` (contains, ignoring case)
+/// or `field=value`. A value starting with `javascript:` would be run as a
+/// script by a real instance: the fake answers that with a 400 instead.
+fn encoded_query_matches(record: &Value, query: &str) -> bool {
+    let mut parts = vec![String::new()];
+    let mut chars = query.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '^' if chars.peek() == Some(&'^') => {
+                chars.next();
+                parts.last_mut().expect("one part").push('^');
+            }
+            '^' => parts.push(String::new()),
+            c => parts.last_mut().expect("one part").push(c),
+        }
+    }
+    let field = |name: &str| record[name].as_str().unwrap_or_default().to_owned();
+    let condition = |cond: &str| -> bool {
+        if let Some((name, text)) = cond.split_once("LIKE") {
+            field(name).to_lowercase().contains(&text.to_lowercase())
+        } else if let Some((name, value)) = cond.split_once('=') {
+            field(name) == value
+        } else {
+            false
+        }
+    };
+    let mut all = true;
+    let mut group: Option<bool> = None;
+    for part in parts
+        .iter()
+        .filter(|p| !p.is_empty() && !p.starts_with("ORDERBY"))
+    {
+        match (part.strip_prefix("OR"), group) {
+            (Some(rest), Some(g)) => group = Some(g || condition(rest)),
+            (_, previous) => {
+                all &= previous.unwrap_or(true);
+                group = Some(condition(part));
+            }
+        }
+    }
+    all && group.unwrap_or(true)
+}
+
+fn script_in_query(query: &str) -> bool {
+    let lower = query.to_ascii_lowercase();
+    lower.contains("likejavascript:") || lower.contains("=javascript:")
+}
+
 fn query_param(query: &str, name: &str) -> Option<String> {
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == name)
@@ -308,16 +359,16 @@ async fn handle(
         // ServiceNow Table API
         ("GET", ["api", "now", "table", "incident"]) => {
             let q = query_param(query, "sysparm_query").unwrap_or_default();
+            if script_in_query(&q) {
+                return respond(
+                    400,
+                    json!({ "error": { "message": "the fake refuses script values in queries" } }),
+                );
+            }
             let s = state.lock().unwrap();
             let hits: Vec<Value> =
                 s.sn.iter()
-                    .filter(|r| {
-                        match (q.strip_prefix("correlation_id="), q.strip_prefix("number=")) {
-                            (Some(c), _) => r["correlation_id"] == c,
-                            (_, Some(n)) => r["number"] == n,
-                            _ => true,
-                        }
-                    })
+                    .filter(|r| encoded_query_matches(r, &q))
                     .cloned()
                     .collect();
             respond(200, json!({ "result": hits }))

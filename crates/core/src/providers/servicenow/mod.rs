@@ -194,6 +194,9 @@ impl ServiceNowClient {
     /// Who the instance says we are: by user name for basic auth, or the
     /// session's own user (`gs.getUserID()`) for OAuth.
     pub async fn current_user(&self, username: Option<&str>) -> Result<SnUser> {
+        if let Some(u) = username {
+            query::check("username", u)?;
+        }
         let response = self
             .send(self.current_user_request(username), Idempotency::ByMethod)
             .await?;
@@ -216,6 +219,7 @@ impl ServiceNowClient {
                 format!("must be between 1 and {MAX_PAGE}"),
             ));
         }
+        query::check("query", text)?;
         let response = self
             .send(
                 self.search_request(text, limit, offset),
@@ -267,18 +271,21 @@ impl ServiceNowClient {
                     .json()?;
                 Ok(self.with_url(one.result))
             }
-            RecordRef::Number(number) => self
-                .first_where(&query::by_number(number), true)
-                .await?
-                .ok_or_else(|| Error::NotFound {
-                    what: "ServiceNow incident",
-                    name: number.clone(),
-                }),
+            RecordRef::Number(number) => {
+                query::check("number", number)?;
+                self.first_where(&query::by_number(number), true)
+                    .await?
+                    .ok_or_else(|| Error::NotFound {
+                        what: "ServiceNow incident",
+                        name: number.clone(),
+                    })
+            }
         }
     }
 
     /// The incident filed earlier for our incident `correlation_id`, if any.
     pub async fn find_by_correlation(&self, correlation_id: &str) -> Result<Option<SnIncident>> {
+        query::check("correlation_id", correlation_id)?;
         self.first_where(&query::by_correlation(correlation_id), false)
             .await
     }

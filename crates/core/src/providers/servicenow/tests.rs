@@ -382,3 +382,80 @@ fn instance_urls_keep_only_the_origin() {
         "http://127.0.0.1:9000"
     );
 }
+
+fn fake_client(fake: &ibridge_testkit::FakeServices) -> ServiceNowClient {
+    let http = HttpClient::with_pacer(HttpConfig::default(), Arc::new(NoWaitPacer)).unwrap();
+    let auth = AuthHeader::Basic {
+        username: "svc.bridge".into(),
+        password: SecretString::from("pw"),
+    };
+    ServiceNowClient::new(http, &fake.url(), auth).unwrap()
+}
+
+fn new_incident(short: &str, key: &str) -> NewSnIncident {
+    NewSnIncident {
+        short_description: short.into(),
+        description: String::new(),
+        urgency: "2".into(),
+        impact: "2".into(),
+        correlation_id: key.into(),
+        correlation_display: "Incident Bridge".into(),
+    }
+}
+
+/// Against the stateful fake, which reads encoded queries as the instance
+/// does: a caret typed by the user arrives as `^^` and is matched as a
+/// literal caret, not as the start of another condition.
+#[test]
+fn a_caret_in_the_search_reaches_the_instance_as_a_literal_caret() {
+    let fake = ibridge_testkit::FakeServices::start();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let c = fake_client(&fake);
+        for (short, key) in [
+            ("cpu^spike on db-1", "k1"),
+            ("cpu on db-2", "k2"),
+            ("spike", "k3"),
+        ] {
+            c.create(&new_incident(short, key)).await.unwrap();
+        }
+        let found = c.search("cpu^spike", 10, 0).await.unwrap();
+        let titles: Vec<_> = found
+            .items
+            .iter()
+            .map(|i| i.short_description.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(titles, vec!["cpu^spike on db-1".to_owned()]);
+        // An OR smuggled in through the text stays text.
+        let found = c
+            .search("nothing^ORshort_descriptionLIKEcpu", 10, 0)
+            .await
+            .unwrap();
+        assert!(found.items.is_empty(), "{:?}", found.items);
+    });
+}
+
+#[tokio::test]
+async fn a_script_value_is_refused_before_any_request() {
+    let mut server = mockito::Server::new_async().await;
+    let any = server
+        .mock("GET", Matcher::Any)
+        .expect(0)
+        .create_async()
+        .await;
+    let c = client(&server);
+    let err = c
+        .search("javascript:gs.getUserID()", 10, 0)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    assert!(err.to_string().contains("javascript:"), "{err}");
+    let err = c
+        .get(&RecordRef::Number("javascript:gs.sleep(1)".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    let err = c.current_user(Some("JavaScript:x")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    any.assert_async().await;
+}
