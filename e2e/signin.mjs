@@ -22,7 +22,7 @@ export async function signIn(authorizationUrl) {
     const location = response.headers.get("location");
     if (location) {
       const next = new URL(location, url);
-      if (next.hostname === "localhost" && next.pathname === "/callback") return next.toString();
+      if (next.hostname === "127.0.0.1" && next.pathname.startsWith("/callback/")) return next.toString();
       url = next.toString();
       continue;
     }

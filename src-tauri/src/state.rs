@@ -28,9 +28,7 @@ impl AppState {
         &self,
         f: impl FnOnce(&mut ibridge_core::Core) -> ibridge_core::Result<T>,
     ) -> ibridge_core::Result<T> {
-        let mut core = self.services.core().lock().map_err(|_| {
-            ibridge_core::Error::Unsupported("internal error: the core lock was poisoned".into())
-        })?;
+        let mut core = ibridge_core::oauth::lock(self.services.core())?;
         f(&mut core)
     }
 }

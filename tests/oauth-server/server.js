@@ -3,8 +3,9 @@
 //
 //   node server.js <port>
 //
-// Redirect URIs: http://localhost:<p>/callback for p in 18700..18799 (the tests'
-// callback ports). Clients: "ibridge-confidential" (client_secret_post, secret
+// Redirect URIs: http://127.0.0.1:<any port>/callback/<connection> (each
+// connection has its own callback path; the port is free for native apps,
+// RFC 8252 §7.3). Clients: "ibridge-confidential" (client_secret_post, secret
 // "test-client-secret") and "ibridge-public" (no secret).
 // GET /__stats answers {"refresh_grants": n, "refresh_requests": n, "code_grants": n,
 // "token_requests": n, "grant_errors": [...], "issued_tokens": [...]}: successful
@@ -26,8 +27,10 @@ if (!Number.isInteger(port) || port <= 0) {
 }
 const issuer = `http://127.0.0.1:${port}`;
 
-const redirectUris = [];
-for (let p = 18700; p < 18800; p += 1) redirectUris.push(`http://localhost:${p}/callback`);
+// The tests' connection names are not known here: one registered URI, and
+// any /callback/<name> path on the loopback IP literal accepted below.
+const redirectUris = ['http://127.0.0.1/callback/ado'];
+const loopbackCallback = /^http:\/\/127\.0\.0\.1(:\d+)?\/callback\/[A-Za-z0-9._~%-]+$/;
 
 const apiScopes = [
   'read:confluence-content.all', 'write:confluence-content', 'read:confluence-space.summary',
@@ -65,6 +68,9 @@ const provider = new Provider(issuer, {
   findAccount: async (ctx, id) => ({ accountId: id, claims: async () => ({ sub: id }) }),
 });
 provider.proxy = false;
+provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(value) {
+  return loopbackCallback.test(value);
+};
 
 const stats = {
   refresh_grants: 0, refresh_requests: 0, code_grants: 0, token_requests: 0, grant_errors: [], issued_tokens: [],

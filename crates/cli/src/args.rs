@@ -305,9 +305,11 @@ pub struct ConnectArgs {
     /// Print the authorization URL alone on one line of stdout instead of opening a browser.
     #[arg(long)]
     pub no_browser: bool,
-    /// Loopback port for the callback (the OAuth app's redirect URI is http://localhost:PORT/callback).
-    #[arg(long, default_value_t = 8765, value_parser = clap::value_parser!(u16).range(1..))]
-    pub port: u16,
+    /// Loopback port for the callback: the redirect URI registered with the
+    /// provider is http://127.0.0.1:PORT/callback/NAME. Remembered for the
+    /// connection once the sign-in succeeds (default: the remembered port, else 8765).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: Option<u16>,
     /// Seconds to wait for the sign-in to finish.
     #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,

@@ -128,6 +128,17 @@ pub fn connection_details(c: &ConnectionView) -> String {
             lines.push(format!("{label}{v}"));
         }
     }
+    if c.auth_type == ibridge_core::connections::AuthType::OAuth2 {
+        // What to register with the provider as the app's redirect URI.
+        lines.push(format!(
+            "Redirect URI: {}",
+            ibridge_core::oauth::callback::redirect_uri_for(
+                &c.name,
+                cfg.callback_port
+                    .unwrap_or(ibridge_core::oauth::DEFAULT_CALLBACK_PORT)
+            )
+        ));
+    }
     if c.credentials.is_empty() {
         lines.push("Credentials: none stored".into());
     }

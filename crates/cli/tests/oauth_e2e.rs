@@ -3,8 +3,8 @@
 //! refresh tokens rotated). Only Atlassian's accessible-resources endpoint,
 //! which no open server provides, is a mock (mockito).
 //!
-//! Each test uses its own callback port in 18710..18799 (the range the test
-//! server registers as redirect URIs), so tests run in parallel.
+//! Each test uses its own callback port in 18710..18799, so tests run in
+//! parallel; the test server accepts `http://127.0.0.1:<port>/callback/<name>`.
 
 mod common;
 
@@ -164,7 +164,7 @@ fn connect_completes_against_the_real_server_and_seals_the_tokens() {
     assert!(flow.url.contains("code_challenge="));
     assert!(
         flow.url
-            .contains("redirect_uri=http%3A%2F%2Flocalhost%3A18710%2Fcallback"),
+            .contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A18710%2Fcallback%2Fado&"),
         "{}",
         flow.url
     );
@@ -197,7 +197,7 @@ fn connect_completes_against_the_real_server_and_seals_the_tokens() {
     assert!(view["credentials"][0]["expires_at"].is_string());
 
     // The receiver stopped after the first valid callback.
-    assert!(reqwest::blocking::get("http://127.0.0.1:18710/callback").is_err());
+    assert!(reqwest::blocking::get("http://127.0.0.1:18710/callback/ado").is_err());
 
     // Tokens are sealed: none of the issued values is anywhere on disk or in output.
     let issued = server.issued_tokens();
@@ -498,7 +498,7 @@ fn denied_consent_is_shown_to_the_user() {
 }
 
 #[test]
-fn tampered_state_fails_the_flow() {
+fn a_tampered_state_is_refused_and_the_sign_in_goes_on() {
     let server = AuthServer::start();
     let cli = Cli::new();
     add_ado(&cli, &server, "ado");
@@ -512,10 +512,82 @@ fn tampered_state_fails_the_flow() {
     let (status, page) = oidc::visit(&tampered, None);
     assert_eq!(status, 400);
     assert!(page.contains("altered"), "{page}");
-    let done = flow.finish();
-    assert_eq!(done.code, 4);
-    assert!(done.stderr.contains("altered"), "{}", done.stderr);
     assert_eq!(server.stats()["code_grants"], 0, "no code was exchanged");
+    // The flow still waits: the genuine answer completes it.
+    let (status, page) = oidc::visit(&callback, None);
+    assert_eq!(status, 200, "{page}");
+    let done = flow.finish();
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    assert!(done.stderr.contains("altered"), "{}", done.stderr);
+    assert_eq!(server.stats()["code_grants"], 1);
+}
+
+/// DESIGN.md invariant 3: only a valid callback ends the wait. A page that
+/// loads the callback address with a made-up state cannot cancel it.
+#[test]
+fn a_web_page_cannot_abort_the_sign_in() {
+    let server = AuthServer::start();
+    let cli = Cli::new();
+    add_ado(&cli, &server, "ado");
+    let flow = start_connect(&cli, "ado", 18722, &[]);
+    let base = "http://127.0.0.1:18722/callback/ado";
+    for junk in [
+        format!("{base}?state=x"),
+        format!("{base}?error=access_denied&state=x"),
+        format!("{base}?code=abc"),
+    ] {
+        let (status, page) = oidc::visit(&junk, None);
+        assert_eq!(status, 400, "{junk}: {page}");
+    }
+    let callback = oidc::sign_in(&flow.url, Consent::Approve);
+    assert_eq!(oidc::visit(&callback, None).0, 200);
+    let done = flow.finish();
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    let view: serde_json::Value = serde_json::from_str(&done.stdout).unwrap();
+    assert_eq!(view["status"], "connected");
+}
+
+/// RFC 9207 / RFC 9700 §4.4: an answer naming another authorization server
+/// (or none, when this one says it always names itself) is refused.
+#[test]
+fn an_answer_from_another_issuer_is_refused() {
+    let server = AuthServer::start();
+    for (port, iss) in [(18723u16, Some("https://evil.example")), (18724, None)] {
+        let cli = Cli::new();
+        add_ado(&cli, &server, "ado");
+        let flow = start_connect(&cli, "ado", port, &[]);
+        let callback = oidc::sign_in(&flow.url, Consent::Approve);
+        let issued_by = reqwest::Url::parse(&callback)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "iss")
+            .map(|(_, v)| v.into_owned());
+        assert_eq!(issued_by.as_deref(), Some(server.url("").as_str()));
+        let mixed_up = oidc::with_param(&callback, "iss", iss);
+        let (status, page) = oidc::visit(&mixed_up, None);
+        assert_eq!(status, 400, "{page}");
+        let done = flow.finish();
+        assert_eq!(done.code, 4, "{}", done.stderr);
+        assert!(done.stderr.contains("mix-up"), "{}", done.stderr);
+    }
+    assert_eq!(server.stats()["code_grants"], 0, "no code was exchanged");
+}
+
+/// Each connection has its own redirect path: the receiver of one
+/// connection's sign-in does not take an answer sent to another's.
+#[test]
+fn another_connections_callback_path_is_not_answered() {
+    let server = AuthServer::start();
+    let cli = Cli::new();
+    add_ado(&cli, &server, "ado");
+    add_ado(&cli, &server, "other");
+    let flow = start_connect(&cli, "ado", 18725, &[]);
+    let callback = oidc::sign_in(&flow.url, Consent::Approve);
+    let elsewhere = callback.replace("/callback/ado?", "/callback/other?");
+    assert_ne!(elsewhere, callback);
+    assert_eq!(oidc::visit(&elsewhere, None).0, 404);
+    assert_eq!(oidc::visit(&callback, None).0, 200);
+    assert_eq!(flow.finish().code, 0);
 }
 
 #[test]
@@ -553,7 +625,7 @@ fn a_wrong_pkce_verifier_is_rejected_by_the_server() {
         scopes: vec!["api".into(), "useraccount".into()],
         extra_auth_params: vec![],
     };
-    let redirect = "http://localhost:18718/callback";
+    let redirect = "http://127.0.0.1:18718/callback/ado";
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let http = tokens::http_client().unwrap();
     let attempt = |use_right_verifier: bool| {
@@ -595,6 +667,55 @@ fn a_wrong_pkce_verifier_is_rejected_by_the_server() {
     assert!(err.to_string().contains("invalid_grant"), "{err}");
     // The same exchange with the right verifier succeeds: the test can tell.
     assert!(attempt(true).is_ok());
+}
+
+/// `--port` is remembered for the connection; when the remembered port is
+/// busy, an Entra sign-in (any loopback port accepted, RFC 8252 §7.3)
+/// takes a free one instead of failing.
+#[test]
+fn the_chosen_port_is_remembered_and_entra_falls_back_when_it_is_busy() {
+    let server = AuthServer::start();
+    let cli = Cli::new();
+    add_ado(&cli, &server, "ado");
+    let flow = start_connect(&cli, "ado", 18726, &[]);
+    assert_eq!(
+        oidc::visit(&oidc::sign_in(&flow.url, Consent::Approve), None).0,
+        200
+    );
+    assert_eq!(flow.finish().code, 0);
+    let shown = cli.ok(&["connections", "show", "ado"], "");
+    assert!(
+        shown
+            .stdout
+            .contains("Redirect URI: http://127.0.0.1:18726/callback/ado"),
+        "{}",
+        shown.stdout
+    );
+
+    let _holder = std::net::TcpListener::bind("127.0.0.1:18726").unwrap();
+    let mut child = cli.spawn(&[
+        "--json",
+        "connect",
+        "ado",
+        "--no-browser",
+        "--timeout",
+        "60",
+    ]);
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut url = String::new();
+    stdout.read_line(&mut url).unwrap();
+    assert!(
+        url.contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A"),
+        "{url}"
+    );
+    assert!(!url.contains("%3A18726%2F"), "a free port instead: {url}");
+    assert_eq!(
+        oidc::visit(&oidc::sign_in(url.trim(), Consent::Approve), None).0,
+        200
+    );
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
 }
 
 #[test]
@@ -643,19 +764,33 @@ fn foreign_hosts_and_other_paths_are_refused_and_the_wait_times_out() {
     stdout.read_line(&mut url).unwrap();
     let base = "http://127.0.0.1:18720";
     let (status, page) = oidc::visit(
-        &format!("{base}/callback?code=SECRETCODE&state=x"),
+        &format!("{base}/callback/ado?code=SECRETCODE&state=x"),
         Some("evil.example:18720"),
     );
     assert_eq!(status, 403);
     assert!(!page.contains("SECRETCODE"));
+    // The name `localhost` is not the address the redirect URI names.
+    assert_eq!(
+        oidc::visit(&format!("{base}/callback/ado"), Some("localhost:18720")).0,
+        403
+    );
     assert_eq!(oidc::visit(&format!("{base}/other"), None).0, 404);
+    assert_eq!(oidc::visit(&format!("{base}/callback"), None).0, 404);
     assert_eq!(oidc::visit(&format!("{base}/callback/x"), None).0, 404);
     let post = reqwest::blocking::Client::new()
-        .post(format!("{base}/callback"))
+        .post(format!("{base}/callback/ado"))
         .send()
         .unwrap();
     assert_eq!(post.status().as_u16(), 404);
-    assert_eq!(oidc::visit(&format!("{base}/callback"), None).0, 400);
+    assert_eq!(oidc::visit(&format!("{base}/callback/ado"), None).0, 400);
+    assert_eq!(
+        oidc::visit(
+            &format!("{base}/callback/ado?code=SECRETCODE&state=x"),
+            None
+        )
+        .0,
+        400
+    );
     // None of those ended the wait; the timeout does.
     let mut stderr = String::new();
     child

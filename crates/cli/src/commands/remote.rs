@@ -89,11 +89,7 @@ async fn dispatch(services: &Services, out: &Output, command: Command) -> Result
             out.emit(&published, output::published_text);
         }
         Command::Outbox(OutboxCommand::List) => {
-            let entries = services
-                .core()
-                .lock()
-                .map_err(|_| poisoned())?
-                .outbox_entries()?;
+            let entries = ibridge_core::oauth::lock(services.core())?.outbox_entries()?;
             out.emit(&entries, |e| output::outbox_table(e));
         }
         Command::Outbox(OutboxCommand::Run { wait }) => {
@@ -120,11 +116,7 @@ async fn dispatch(services: &Services, out: &Output, command: Command) -> Result
             });
         }
         Command::Outbox(OutboxCommand::Discard { id }) => {
-            let entry = services
-                .core()
-                .lock()
-                .map_err(|_| poisoned())?
-                .discard_outbox(&id)?;
+            let entry = ibridge_core::oauth::lock(services.core())?.discard_outbox(&id)?;
             out.emit(&entry, |e| {
                 format!(
                     "Discarded {} ({}, {}).",
@@ -137,10 +129,6 @@ async fn dispatch(services: &Services, out: &Output, command: Command) -> Result
         other => unreachable_local(other)?,
     }
     Ok(())
-}
-
-fn poisoned() -> Error {
-    Error::Unsupported("internal error: the core lock was poisoned".into())
 }
 
 fn unreachable_local(command: Command) -> Result<()> {
@@ -178,11 +166,7 @@ async fn incident(services: &Services, out: &Output, command: IncidentCommand) -
             out.emit(&report, output::created_incident_text);
         }
         IncidentCommand::List => {
-            let all = services
-                .core()
-                .lock()
-                .map_err(|_| poisoned())?
-                .list_incidents()?;
+            let all = ibridge_core::oauth::lock(services.core())?.list_incidents()?;
             out.emit(&all, |all| output::incident_table(all));
         }
         IncidentCommand::Show { id } => {

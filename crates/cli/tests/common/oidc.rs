@@ -145,7 +145,7 @@ pub fn sign_in(authorization_url: &str, consent: Consent) -> String {
                 .unwrap()
                 .join(location.to_str().unwrap())
                 .unwrap();
-            if next.path() == "/callback" && next.host_str() == Some("localhost") {
+            if next.path().starts_with("/callback/") && next.host_str() == Some("127.0.0.1") {
                 return next.to_string();
             }
             url = next.to_string();
@@ -208,6 +208,21 @@ pub fn with_state(url: &str, f: impl Fn(&str) -> String) -> String {
             (k.into_owned(), v)
         })
         .collect();
+    parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    parsed.to_string()
+}
+
+/// `url` with query parameter `name` set to `value`, or removed (`None`).
+pub fn with_param(url: &str, name: &str, value: Option<&str>) -> String {
+    let mut parsed = reqwest::Url::parse(url).unwrap();
+    let mut pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .filter(|(k, _)| k != name)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if let Some(value) = value {
+        pairs.push((name.to_owned(), value.to_owned()));
+    }
     parsed.query_pairs_mut().clear().extend_pairs(pairs);
     parsed.to_string()
 }

@@ -132,6 +132,10 @@ pub struct ProviderConfig {
     pub site_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_name: Option<String>,
+    /// The loopback port of the redirect URI registered for this
+    /// connection, remembered from `ibridge connect --port`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_port: Option<u16>,
 }
 
 /// A stored credential as people may see it: never the secret.

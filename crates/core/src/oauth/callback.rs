@@ -1,22 +1,35 @@
-//! The loopback redirect receiver (RFC 8252 §7.3): a warp server on
-//! 127.0.0.1 (and [::1] when the machine has it) that answers only
-//! `GET /callback` with a loopback `Host`, verifies the state before
-//! anything else, hands the result to the sign-in flow, and shows the
-//! person a page with the outcome — never the code or a token.
+//! The loopback redirect receiver (RFC 8252 §7.3, §8.3): a warp server on
+//! the loopback IP literal 127.0.0.1 (or [::1] on a machine without IPv4
+//! loopback) that answers only `GET` on this connection's own callback
+//! path with a matching `Host`, verifies the state before anything else,
+//! and shows the person a page with the outcome — never the code or a
+//! token.
+//!
+//! The redirect URI names the IP literal, not `localhost`: a name may
+//! resolve to either family, and a listener another local user holds on
+//! the other family would receive the code. A bind that reports the
+//! address in use is an error, never skipped.
+//!
+//! Only a callback whose state verifies ends the wait. Anything else (no
+//! state, a forged, foreign, expired or replayed one) gets an error page
+//! and the receiver keeps waiting until the flow's timeout, so a web page
+//! that loads the callback address cannot cancel the user's sign-in.
 
 use std::collections::HashMap;
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot, watch};
 use warp::http::StatusCode;
 use warp::Filter;
 
+use super::issuer::IssuerCheck;
 use super::state::{StateError, StateGuard};
 use super::OAuthError;
 use crate::secret::SecretString;
 
 /// What the browser brought back.
+#[derive(Debug)]
 pub enum Callback {
     /// A verified state and an authorization code. The flow answers on
     /// `reply` with the text for the page once it has exchanged the code.
@@ -26,8 +39,30 @@ pub enum Callback {
     },
     /// The user (or the server) refused: `error` / `error_description`.
     Denied { error: String, description: String },
-    /// The state did not verify.
-    BadState(StateError),
+    /// The state verified but the answer is unusable (no code, or an
+    /// `iss` naming another authorization server): the flow ends.
+    Failed(OAuthError),
+    /// A callback whose state did not verify: shown an error page; the
+    /// wait goes on.
+    Refused(StateError),
+}
+
+impl Callback {
+    /// Whether this callback ends the sign-in.
+    pub fn ends_the_wait(&self) -> bool {
+        !matches!(self, Callback::Refused(_))
+    }
+}
+
+/// Where to listen.
+#[derive(Debug, Clone)]
+pub struct Listen {
+    pub port: u16,
+    /// The authorization server accepts any loopback port (RFC 8252 §7.3):
+    /// when `port` is busy, take a free one instead of failing.
+    pub any_port: bool,
+    /// This connection's own path, e.g. `/callback/wiki`.
+    pub path: String,
 }
 
 pub struct CallbackServer {
@@ -38,45 +73,81 @@ pub struct CallbackServer {
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
+/// Binds `ip:port`; `Ok(None)` when this machine has no such loopback
+/// address, an error naming the port when it is in use or refused.
+async fn bind(ip: IpAddr, port: u16) -> Result<Option<tokio::net::TcpListener>, std::io::Error> {
+    match tokio::net::TcpListener::bind(SocketAddr::new(ip, port)).await {
+        Ok(listener) => Ok(Some(listener)),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrNotAvailable => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The loopback listener: 127.0.0.1, or [::1] where IPv4 loopback is absent.
+async fn bind_loopback(port: u16) -> Result<tokio::net::TcpListener, std::io::Error> {
+    if let Some(v4) = bind(IpAddr::V4(Ipv4Addr::LOCALHOST), port).await? {
+        return Ok(v4);
+    }
+    bind(IpAddr::V6(Ipv6Addr::LOCALHOST), port)
+        .await?
+        .ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::AddrNotAvailable,
+                "this machine has no loopback address",
+            )
+        })
+}
+
 impl CallbackServer {
     /// Binds the port now, so a busy port is reported before the browser
     /// is opened.
-    pub async fn start(port: u16, guard: Arc<StateGuard>) -> Result<Self, OAuthError> {
-        let v4 = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
-            .await
-            .map_err(|e| OAuthError::PortBusy {
-                port,
-                reason: e.to_string(),
-            })?;
-        let port = v4.local_addr().map(|a| a.port()).unwrap_or(port);
-        // "localhost" may resolve to ::1 first; serve it too when possible.
-        let v6 = tokio::net::TcpListener::bind(SocketAddr::from((Ipv6Addr::LOCALHOST, port)))
-            .await
-            .ok();
+    pub async fn start(
+        listen: &Listen,
+        guard: Arc<StateGuard>,
+        issuer: IssuerCheck,
+    ) -> Result<Self, OAuthError> {
+        let busy = |port: u16, e: std::io::Error| OAuthError::PortBusy {
+            port,
+            reason: e.to_string(),
+        };
+        let listener = match bind_loopback(listen.port).await {
+            Ok(listener) => listener,
+            Err(e) if listen.any_port && e.kind() == std::io::ErrorKind::AddrInUse => {
+                // The server takes any loopback port: let the OS pick one.
+                bind_loopback(0).await.map_err(|e| busy(listen.port, e))?
+            }
+            Err(e) => return Err(busy(listen.port, e)),
+        };
+        let local = listener.local_addr().map_err(|e| busy(listen.port, e))?;
+        let port = local.port();
+        let authority = match local.ip() {
+            IpAddr::V4(ip) => format!("{ip}:{port}"),
+            IpAddr::V6(ip) => format!("[{ip}]:{port}"),
+        };
 
-        let (outcome_tx, outcomes) = mpsc::channel(4);
-        let (stop, stop_rx) = watch::channel(false);
-        let routes = routes(port, guard, outcome_tx);
-        let mut tasks = Vec::new();
-        for listener in std::iter::once(v4).chain(v6) {
-            let mut stop_rx = stop_rx.clone();
-            let server = warp::serve(routes.clone())
-                .incoming(listener)
-                .graceful(async move {
-                    let _ = stop_rx.wait_for(|stopped| *stopped).await;
-                });
-            tasks.push(tokio::spawn(server.run()));
-        }
+        let (outcome_tx, outcomes) = mpsc::channel(16);
+        let (stop, mut stop_rx) = watch::channel(false);
+        let routes = routes(
+            authority.clone(),
+            listen.path.clone(),
+            guard,
+            Arc::new(issuer),
+            outcome_tx,
+        );
+        let server = warp::serve(routes).incoming(listener).graceful(async move {
+            let _ = stop_rx.wait_for(|stopped| *stopped).await;
+        });
+        let tasks = vec![tokio::spawn(server.run())];
         Ok(Self {
             port,
-            redirect_uri: format!("http://localhost:{port}/callback"),
+            redirect_uri: format!("http://{authority}{}", listen.path),
             outcomes,
             stop,
             tasks,
         })
     }
 
-    /// The next callback that ends the wait, or `None` after `timeout`.
+    /// The next callback, or `None` after `timeout`.
     pub async fn next(&mut self, timeout: std::time::Duration) -> Option<Callback> {
         tokio::time::timeout(timeout, self.outcomes.recv())
             .await
@@ -94,43 +165,47 @@ impl CallbackServer {
 }
 
 fn routes(
-    port: u16,
+    authority: String,
+    path: String,
     guard: Arc<StateGuard>,
+    issuer: Arc<IssuerCheck>,
     outcomes: mpsc::Sender<Callback>,
 ) -> impl Filter<Extract = (warp::reply::Response,), Error = std::convert::Infallible>
        + Clone
        + Send
        + Sync
        + 'static {
-    let allowed_hosts: Arc<Vec<String>> = Arc::new(
-        ["localhost", "127.0.0.1", "[::1]"]
-            .iter()
-            .map(|h| format!("{h}:{port}"))
-            .collect(),
-    );
+    let authority = Arc::new(authority);
+    let path = Arc::new(path);
     let callback = warp::get()
-        .and(warp::path("callback"))
-        .and(warp::path::end())
+        .and(warp::path::full())
         .and(warp::header::optional::<String>("host"))
         .and(warp::query::<HashMap<String, String>>())
         .and_then(
-            move |host: Option<String>, query: HashMap<String, String>| {
+            move |full: warp::path::FullPath,
+                  host: Option<String>,
+                  query: HashMap<String, String>| {
                 let guard = guard.clone();
+                let issuer = issuer.clone();
                 let outcomes = outcomes.clone();
-                let allowed_hosts = allowed_hosts.clone();
+                let authority = authority.clone();
+                let path = path.clone();
                 async move {
+                    if full.as_str() != path.as_str() {
+                        return Err(warp::reject::not_found());
+                    }
                     let host_ok = host
                         .as_deref()
-                        .is_some_and(|h| allowed_hosts.iter().any(|a| a.eq_ignore_ascii_case(h)));
+                        .is_some_and(|h| h.eq_ignore_ascii_case(&authority));
                     if !host_ok {
                         // DNS rebinding: a foreign name pointed at 127.0.0.1.
-                        return Ok::<_, std::convert::Infallible>(page(
+                        return Ok::<_, warp::Rejection>(page(
                             StatusCode::FORBIDDEN,
                             "Wrong address",
-                            "This sign-in receiver answers only requests addressed to localhost.",
+                            "This sign-in receiver answers only requests addressed to its loopback address.",
                         ));
                     }
-                    Ok(handle(&guard, &outcomes, query).await)
+                    Ok(handle(&guard, &issuer, &outcomes, query).await)
                 }
             },
         );
@@ -147,8 +222,9 @@ fn routes(
 
 async fn handle(
     guard: &StateGuard,
+    issuer: &IssuerCheck,
     outcomes: &mpsc::Sender<Callback>,
-    query: HashMap<String, String>,
+    mut query: HashMap<String, String>,
 ) -> warp::reply::Response {
     let has_state = query.contains_key("state");
     let has_result = query.contains_key("code") || query.contains_key("error");
@@ -160,8 +236,16 @@ async fn handle(
         );
     }
     if let Err(e) = guard.consume(query.get("state").map(String::as_str)) {
-        let text = format!("Sign-in failed: {e}. Return to Incident Bridge and connect again.");
-        let _ = outcomes.send(Callback::BadState(e)).await;
+        let text = format!(
+            "This answer was refused: {e}. If you are signing in, finish in the browser tab Incident Bridge opened."
+        );
+        let _ = outcomes.send(Callback::Refused(e)).await;
+        return page(StatusCode::BAD_REQUEST, "Sign-in answer refused", &text);
+    }
+    // RFC 9207: the answer names the authorization server that issued it.
+    if let Err(e) = issuer.check(query.get("iss").map(String::as_str)) {
+        let text = format!("Sign-in failed: {e}. Return to Incident Bridge.");
+        let _ = outcomes.send(Callback::Failed(e)).await;
         return page(StatusCode::BAD_REQUEST, "Sign-in failed", &text);
     }
     if let Some(error) = query.get("error") {
@@ -178,9 +262,14 @@ async fn handle(
             .await;
         return page(StatusCode::OK, "Sign-in cancelled", &text);
     }
-    let Some(code) = query.get("code").filter(|c| !c.is_empty()) else {
+    // Moved, not copied, into a secret that is zeroed on drop.
+    let Some(code) = query
+        .remove("code")
+        .filter(|c| !c.is_empty())
+        .map(SecretString::new)
+    else {
         let _ = outcomes
-            .send(Callback::BadState(StateError::Malformed))
+            .send(Callback::Failed(OAuthError::State(StateError::Malformed)))
             .await;
         return page(
             StatusCode::BAD_REQUEST,
@@ -189,12 +278,7 @@ async fn handle(
         );
     };
     let (reply, answer) = oneshot::channel();
-    let sent = outcomes
-        .send(Callback::Authorized {
-            code: SecretString::from(code.as_str()),
-            reply,
-        })
-        .await;
+    let sent = outcomes.send(Callback::Authorized { code, reply }).await;
     if sent.is_err() {
         return page(
             StatusCode::GONE,
@@ -211,6 +295,28 @@ async fn handle(
             "Incident Bridge stopped before finishing.",
         ),
     }
+}
+
+/// This connection's callback path: `/callback/` and the connection name,
+/// lowercased as names are compared (ASCII), each byte outside the URL's
+/// unreserved set percent-encoded. Each connection has its own path, so a
+/// code meant for one authorization server is never taken by the flow of
+/// another (RFC 9700 §4.4.2).
+pub fn callback_path(connection_name: &str) -> String {
+    let mut path = String::from("/callback/");
+    for byte in connection_name.to_ascii_lowercase().bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            path.push(char::from(byte));
+        } else {
+            path.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    path
+}
+
+/// The redirect URI to register for a connection on `port`.
+pub fn redirect_uri_for(connection_name: &str, port: u16) -> String {
+    format!("http://127.0.0.1:{port}{}", callback_path(connection_name))
 }
 
 fn page(status: StatusCode, title: &str, message: &str) -> warp::reply::Response {
@@ -264,4 +370,87 @@ pub fn escape_html(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn guard() -> Arc<StateGuard> {
+        Arc::new(StateGuard::new(
+            zeroize::Zeroizing::new([3u8; 32]),
+            "conn-1",
+            Duration::from_secs(60),
+        ))
+    }
+
+    fn listen(port: u16, any_port: bool) -> Listen {
+        Listen {
+            port,
+            any_port,
+            path: callback_path("Wiki Prod"),
+        }
+    }
+
+    fn check() -> IssuerCheck {
+        IssuerCheck::for_endpoint("http://127.0.0.1:1/auth")
+    }
+
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    #[test]
+    fn each_connection_has_its_own_path_on_the_ip_literal() {
+        assert_eq!(callback_path("Wiki Prod"), "/callback/wiki%20prod");
+        assert_eq!(callback_path("ado"), "/callback/ado");
+        assert_eq!(callback_path("é/x"), "/callback/%C3%A9%2Fx");
+        assert_eq!(
+            redirect_uri_for("ado", 8765),
+            "http://127.0.0.1:8765/callback/ado"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_redirect_names_127_0_0_1_whoever_holds_the_ipv6_port() {
+        let port = free_port();
+        // Another local user holding [::1]:port gets nothing: the redirect
+        // URI is the IPv4 literal, never a name that could resolve to ::1.
+        let _v6 = std::net::TcpListener::bind(("::1", port)).ok();
+        let server = CallbackServer::start(&listen(port, false), guard(), check())
+            .await
+            .unwrap();
+        assert_eq!(
+            server.redirect_uri,
+            format!("http://127.0.0.1:{port}/callback/wiki%20prod")
+        );
+        server.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_busy_port_fails_clearly_unless_any_port_is_accepted() {
+        let holder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = holder.local_addr().unwrap().port();
+        let err = CallbackServer::start(&listen(port, false), guard(), check())
+            .await
+            .err()
+            .expect("a busy port is an error");
+        assert!(
+            matches!(&err, OAuthError::PortBusy { port: p, .. } if *p == port),
+            "{err}"
+        );
+        let server = CallbackServer::start(&listen(port, true), guard(), check())
+            .await
+            .unwrap();
+        assert_ne!(server.port, port);
+        assert!(server
+            .redirect_uri
+            .starts_with(&format!("http://127.0.0.1:{}/callback/", server.port)));
+        server.shutdown().await;
+    }
 }

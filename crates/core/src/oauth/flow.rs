@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::atlassian::{self, AtlassianSite};
-use super::callback::{Callback, CallbackServer};
+use super::callback::{callback_path, Callback, CallbackServer, Listen};
 use super::grant_store::SignInPrep;
+use super::issuer::IssuerCheck;
 use super::profile::ProfileKind;
 use super::state::StateGuard;
 use super::tokens::{self, TokenSet};
@@ -22,7 +23,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {
-    pub port: u16,
+    /// The callback port chosen for this sign-in (`--port`); remembered
+    /// for the connection when the sign-in succeeds. `None`: the port the
+    /// connection remembers, else 8765.
+    pub port: Option<u16>,
     pub timeout: Duration,
     /// Atlassian site to use when the grant covers several (id, URL or name).
     pub site: Option<String>,
@@ -31,7 +35,7 @@ pub struct ConnectOptions {
 impl Default for ConnectOptions {
     fn default() -> Self {
         Self {
-            port: DEFAULT_PORT,
+            port: None,
             timeout: DEFAULT_TIMEOUT,
             site: None,
         }
@@ -68,6 +72,20 @@ pub async fn connect(
     result
 }
 
+/// Where this sign-in listens: the chosen port, else the connection's
+/// remembered one, else 8765; a free one instead when the server takes
+/// any loopback port and that one is busy.
+fn listen_for(prep: &SignInPrep, options: &ConnectOptions) -> Listen {
+    Listen {
+        port: options
+            .port
+            .or(prep.connection.config.callback_port)
+            .unwrap_or(DEFAULT_PORT),
+        any_port: prep.profile.accepts_any_loopback_port() && options.port.is_none(),
+        path: callback_path(&prep.connection.name),
+    }
+}
+
 async fn run(
     core: &SharedCore,
     prep: SignInPrep,
@@ -79,7 +97,12 @@ async fn run(
         &prep.connection.id,
         options.timeout,
     ));
-    let mut server = CallbackServer::start(options.port, guard.clone()).await?;
+    let http = tokens::http_client()?;
+    let issuer = IssuerCheck::for_endpoint(&prep.profile.auth_url)
+        .discover(&http)
+        .await;
+    let mut server =
+        CallbackServer::start(&listen_for(&prep, options), guard.clone(), issuer).await?;
     let request =
         tokens::authorization_request(&prep.profile, &server.redirect_uri, guard.issue())?;
     ui.authorization_url(&request.url);
@@ -88,12 +111,26 @@ async fn run(
         options.timeout.as_secs()
     ));
     let redirect_uri = server.redirect_uri.clone();
-    let outcome = match server.next(options.timeout).await {
-        None => Err(OAuthError::Timeout {
+    let deadline = tokio::time::Instant::now() + options.timeout;
+    // Callbacks whose state does not verify are answered and ignored: only
+    // a verified one, or the timeout, ends the wait.
+    let callback = loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match server.next(left).await {
+            Some(Callback::Refused(e)) => {
+                ui.progress(&format!(
+                    "Ignored an answer that is not this sign-in's ({e}); still waiting…"
+                ));
+            }
+            other => break other,
+        }
+    };
+    let outcome = match callback {
+        None | Some(Callback::Refused(_)) => Err(OAuthError::Timeout {
             seconds: options.timeout.as_secs(),
         }
         .into()),
-        Some(Callback::BadState(e)) => Err(OAuthError::State(e).into()),
+        Some(Callback::Failed(e)) => Err(e.into()),
         Some(Callback::Denied { error, description }) => {
             Err(OAuthError::Denied { error, description }.into())
         }
@@ -157,7 +194,7 @@ async fn finish(
         (ProfileKind::Atlassian, Some(url)) => Some(choose_site(url, &tokens, options, ui).await?),
         _ => None,
     };
-    lock(core)?.store_sign_in(&prep.connection.id, &tokens, site.as_ref())
+    lock(core)?.store_sign_in(&prep.connection.id, &tokens, site.as_ref(), options.port)
 }
 
 async fn choose_site(

@@ -24,6 +24,23 @@ use crate::vault::{short_fingerprint, KeyBytes, Vault};
 /// Refresh this long before expiry, so a token never expires in flight.
 pub const REFRESH_MARGIN_SECS: i64 = 60;
 
+/// The longest token lifetime believed: a token endpoint that claims more
+/// (or a number too large to add to a date) gets this.
+pub const MAX_TOKEN_LIFETIME_SECS: u64 = 366 * 24 * 3600;
+
+/// When a token issued at `now` with lifetime `expires_in` expires. The
+/// lifetime comes from a remote server, so it is clamped, and the sum is
+/// checked: chrono's `+` panics on overflow, and a panic here would happen
+/// with the core locked.
+pub(crate) fn expires_at_after(
+    now: DateTime<Utc>,
+    expires_in: std::time::Duration,
+) -> DateTime<Utc> {
+    let secs = expires_in.as_secs().min(MAX_TOKEN_LIFETIME_SECS);
+    let lifetime = chrono::Duration::seconds(i64::try_from(secs).unwrap_or(0));
+    now.checked_add_signed(lifetime).unwrap_or(now)
+}
+
 pub(crate) struct RefreshPrep {
     pub profile: OAuthProfile,
     pub refresh_token: SecretString,
@@ -130,6 +147,7 @@ impl Core {
         connection_id: &str,
         tokens: &TokenSet,
         site: Option<&AtlassianSite>,
+        callback_port: Option<u16>,
     ) -> Result<ConnectionView> {
         let actor = self.actor();
         let row = repo::find_by_id(self.db(), connection_id)?.ok_or_else(|| Error::NotFound {
@@ -142,6 +160,10 @@ impl Core {
             config.cloud_id = Some(site.id.clone());
             config.site_url = Some(site.url.clone());
             config.site_name = Some(site.name.clone());
+        }
+        if let Some(port) = callback_port {
+            // Later sign-ins (the desktop's too) use the registered port.
+            config.callback_port = Some(port);
         }
         let now = now_rfc3339();
         self.write_with_vault(|tx, vault| {
@@ -341,8 +363,7 @@ fn seal_tokens(
         parts.push(format!("refresh_token={}", short_fingerprint(&fp)));
     }
     let expires_at = tokens.expires_in.map(|d| {
-        (Utc::now() + chrono::Duration::from_std(d).unwrap_or_else(|_| chrono::Duration::days(1)))
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        expires_at_after(Utc::now(), d).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     });
     let fp = crate::connections::seal_into(
         tx,
@@ -358,4 +379,29 @@ fn seal_tokens(
         expires_at.as_deref().unwrap_or("unknown")
     ));
     Ok(parts.join(" "))
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hostile_expires_in_is_clamped_not_a_panic() {
+        let now = Utc::now();
+        for huge in [u64::MAX, 9_000_000_000_000, 1_000_000_000_000_000] {
+            let at = expires_at_after(now, std::time::Duration::from_secs(huge));
+            assert_eq!(
+                (at - now).num_seconds(),
+                MAX_TOKEN_LIFETIME_SECS as i64,
+                "{huge}"
+            );
+        }
+        let at = expires_at_after(now, std::time::Duration::from_secs(3600));
+        assert_eq!((at - now).num_seconds(), 3600);
+        // Near the end of chrono's range the sum itself would overflow.
+        let end = DateTime::<Utc>::MAX_UTC - chrono::Duration::seconds(10);
+        assert_eq!(
+            expires_at_after(end, std::time::Duration::from_secs(3600)),
+            end
+        );
+    }
 }

@@ -7,6 +7,7 @@ mod broker;
 pub mod callback;
 mod flow;
 mod grant_store;
+pub mod issuer;
 mod lease;
 pub mod profile;
 pub mod state;
@@ -16,21 +17,27 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use atlassian::AtlassianSite;
 pub use broker::{TokenBroker, DEFAULT_LEASE_WAIT};
-pub use flow::{connect, ConnectOptions, ConnectUi};
+pub use flow::{connect, ConnectOptions, ConnectUi, DEFAULT_PORT as DEFAULT_CALLBACK_PORT};
 pub use profile::{OAuthProfile, ProfileKind};
 pub use state::StateError;
 
 use crate::app::Core;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// A `Core` shared between tasks (the sign-in flow, concurrent token
 /// requests). The lock is never held across an `.await`.
 pub type SharedCore = Arc<Mutex<Core>>;
 
-pub(crate) fn lock(core: &SharedCore) -> Result<MutexGuard<'_, Core>> {
-    core.lock().map_err(|_| {
-        Error::Unsupported("internal error: the core lock was poisoned by an earlier panic".into())
-    })
+/// Locks the core. A panic while it was held poisons the mutex; the core
+/// stays usable (an interrupted transaction rolled back when its guard
+/// was dropped during unwinding), so the poison is cleared and the lock
+/// taken, rather than failing every later call of a long-running app.
+pub fn lock(core: &SharedCore) -> Result<MutexGuard<'_, Core>> {
+    Ok(core.lock().unwrap_or_else(|poisoned| {
+        tracing::warn!("recovering the core lock after a panic in an earlier call");
+        core.clear_poison();
+        poisoned.into_inner()
+    }))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,6 +55,9 @@ pub enum OAuthError {
 
     #[error("the sign-in callback was rejected: {0}")]
     State(StateError),
+
+    #[error("the sign-in answer was refused (possible mix-up attack): {reason}")]
+    Issuer { reason: String },
 
     #[error("{reason}")]
     Exchange { reason: String },
@@ -92,6 +102,7 @@ impl OAuthError {
             OAuthError::Timeout { .. } => "timeout",
             OAuthError::Denied { .. } => "denied",
             OAuthError::State(_) => "bad_state",
+            OAuthError::Issuer { .. } => "issuer_mismatch",
             OAuthError::Exchange { .. } => "exchange_failed",
             OAuthError::InvalidGrant { .. } => "invalid_grant",
             OAuthError::Resources { .. } => "resources_failed",
@@ -99,5 +110,40 @@ impl OAuthError {
             OAuthError::NotOAuth { .. } => "not_oauth",
             OAuthError::RefreshBusy { .. } => "refresh_busy",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::OpenOptions;
+    use crate::audit::Actor;
+    use crate::vault::{KeyConfig, NoKeychain};
+
+    #[test]
+    fn a_panic_while_the_core_is_locked_fails_only_that_call() {
+        let dir = tempfile::tempdir().unwrap();
+        let core: SharedCore = Arc::new(Mutex::new(
+            Core::open(OpenOptions {
+                data_dir: Some(dir.path().to_path_buf()),
+                actor: Actor::Cli,
+                keys: KeyConfig {
+                    passphrase: None,
+                    keychain: Arc::new(NoKeychain),
+                },
+            })
+            .unwrap(),
+        ));
+        let held = core.clone();
+        let crashed = std::thread::spawn(move || {
+            let _guard = held.lock().unwrap();
+            panic!("a bug inside a core call");
+        })
+        .join();
+        assert!(crashed.is_err());
+        assert!(core.is_poisoned());
+        let listed = lock(&core).map(|c| c.list_connections().map(|l| l.len()));
+        assert!(matches!(listed, Ok(Ok(0))), "the next call works");
+        assert!(!core.is_poisoned());
     }
 }

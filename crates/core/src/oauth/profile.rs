@@ -38,6 +38,14 @@ pub struct OAuthProfile {
 }
 
 impl OAuthProfile {
+    /// Whether the server matches loopback redirect URIs on any port
+    /// (RFC 8252 §7.3). Microsoft Entra does for native apps; Atlassian
+    /// compares the callback URL exactly, and ServiceNow's OAuth entity
+    /// holds one redirect URL, so those keep their registered port.
+    pub fn accepts_any_loopback_port(&self) -> bool {
+        self.kind == ProfileKind::Entra
+    }
+
     pub fn for_connection(c: &ConnectionView) -> Result<Self> {
         let cfg = &c.config;
         let client_id = cfg.client_id.clone().ok_or_else(|| {

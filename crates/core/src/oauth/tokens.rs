@@ -18,7 +18,9 @@ use crate::secret::SecretString;
 type Client = BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
 
 /// What a token endpoint gave us.
+#[derive(Debug)]
 pub struct TokenSet {
+    /// `SecretString`: zeroed on drop, `[redacted]` in `Debug`.
     pub access_token: SecretString,
     pub refresh_token: Option<SecretString>,
     pub expires_in: Option<Duration>,
@@ -36,6 +38,65 @@ pub fn http_client() -> Result<reqwest::Client, OAuthError> {
         .map_err(|e| OAuthError::Exchange {
             reason: format!("could not build the HTTP client: {e}"),
         })
+}
+
+/// Largest token-endpoint answer read (a token response is a few KiB).
+pub const MAX_TOKEN_RESPONSE_BYTES: usize = 256 * 1024;
+
+/// The `oauth2` crate reads a whole response body into memory; this client
+/// stops at `max_body` bytes instead (announced by Content-Length or
+/// counted while reading), so a hostile or broken token endpoint cannot
+/// make us buffer without bound.
+struct Capped<'a> {
+    http: &'a reqwest::Client,
+    max_body: usize,
+}
+
+impl<'c> oauth2::AsyncHttpClient<'c> for Capped<'_> {
+    type Error = oauth2::HttpClientError<reqwest::Error>;
+    type Future = std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<oauth2::HttpResponse, Self::Error>> + Send + 'c,
+        >,
+    >;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
+        Box::pin(async move {
+            let request = reqwest::Request::try_from(request).map_err(Box::new)?;
+            let mut response = self.http.execute(request).await.map_err(Box::new)?;
+            let too_large = || {
+                oauth2::HttpClientError::Other(format!(
+                    "the answer is larger than {} KiB",
+                    self.max_body / 1024
+                ))
+            };
+            if response
+                .content_length()
+                .is_some_and(|n| n > self.max_body as u64)
+            {
+                return Err(too_large());
+            }
+            let mut builder = oauth2::http::Response::builder().status(response.status());
+            for (name, value) in response.headers() {
+                builder = builder.header(name, value);
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(Box::new)? {
+                if body.len() + chunk.len() > self.max_body {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            builder.body(body).map_err(oauth2::HttpClientError::Http)
+        })
+    }
+}
+
+fn capped(http: &reqwest::Client) -> Capped<'_> {
+    Capped {
+        http,
+        max_body: MAX_TOKEN_RESPONSE_BYTES,
+    }
 }
 
 fn client(
@@ -103,7 +164,7 @@ pub async fn exchange_code(
     let response = client
         .exchange_code(AuthorizationCode::new(code.expose().to_owned()))
         .set_pkce_verifier(verifier)
-        .request_async(http)
+        .request_async(&capped(http))
         .await
         .map_err(|e| token_error("exchanging the authorization code", e))?;
     Ok(token_set(&response))
@@ -119,7 +180,7 @@ pub async fn refresh(
     let token = RefreshToken::new(refresh_token.expose().to_owned());
     let response = client
         .exchange_refresh_token(&token)
-        .request_async(http)
+        .request_async(&capped(http))
         .await
         .map_err(|e| token_error("refreshing the access token", e))?;
     Ok(token_set(&response))
@@ -162,6 +223,9 @@ fn token_error(doing: &str, e: TokenRequestError) -> OAuthError {
                 }
             }
         }
+        RequestTokenError::Request(oauth2::HttpClientError::Other(why)) => OAuthError::Exchange {
+            reason: format!("the token endpoint's answer was refused while {doing}: {why}"),
+        },
         RequestTokenError::Request(e) => OAuthError::Exchange {
             reason: format!("could not reach the token endpoint while {doing}: {e}"),
         },
@@ -171,5 +235,61 @@ fn token_error(doing: &str, e: TokenRequestError) -> OAuthError {
         RequestTokenError::Other(e) => OAuthError::Exchange {
             reason: format!("{doing} failed: {e}"),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth::profile::ProfileKind;
+
+    fn profile(server: &mockito::Server) -> OAuthProfile {
+        OAuthProfile {
+            kind: ProfileKind::Generic,
+            client_id: "app".into(),
+            auth_url: format!("{}/auth", server.url()),
+            token_url: format!("{}/token", server.url()),
+            resources_url: None,
+            scopes: Vec::new(),
+            extra_auth_params: Vec::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_oversized_token_response_is_refused_not_buffered() {
+        let mut server = mockito::Server::new_async().await;
+        let padding = "x".repeat(MAX_TOKEN_RESPONSE_BYTES + 1);
+        let body = format!(
+            r#"{{"access_token":"at","token_type":"Bearer","expires_in":3600,"pad":"{padding}"}}"#
+        );
+        let mock = server
+            .mock("POST", "/token")
+            .with_header("content-type", "application/json")
+            .with_body(body)
+            .create_async()
+            .await;
+        let http = http_client().unwrap();
+        let err = refresh(&http, &profile(&server), None, &"rt".into())
+            .await
+            .expect_err("an oversized answer must fail");
+        mock.assert_async().await;
+        assert!(err.to_string().contains("larger than 256 KiB"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_normal_token_response_is_read() {
+        let mut server = mockito::Server::new_async().await;
+        server
+            .mock("POST", "/token")
+            .with_header("content-type", "application/json")
+            .with_body(r#"{"access_token":"at-1","token_type":"Bearer","expires_in":3600,"refresh_token":"rt-2"}"#)
+            .create_async()
+            .await;
+        let http = http_client().unwrap();
+        let set = refresh(&http, &profile(&server), None, &"rt".into())
+            .await
+            .unwrap();
+        assert_eq!(set.access_token.expose(), "at-1");
+        assert_eq!(set.refresh_token.unwrap().expose(), "rt-2");
     }
 }

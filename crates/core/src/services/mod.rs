@@ -59,8 +59,7 @@ impl Services {
     }
 
     pub fn take_notices(&self) -> Vec<String> {
-        self.core
-            .lock()
+        lock(&self.core)
             .map(|mut c| c.take_notices())
             .unwrap_or_default()
     }

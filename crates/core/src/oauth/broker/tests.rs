@@ -56,6 +56,7 @@ fn signed_in(base: &str) -> Fixture {
             scopes: vec![],
         },
         None,
+        None,
     )
     .unwrap();
     Fixture {
