@@ -578,6 +578,48 @@ fn audit_verify_names_the_tampered_row_and_exits_1() {
     assert!(run.stderr.contains("row 2"), "{}", run.stderr);
 }
 
+/// Emptying the log used to verify as "intact: 0 entries"; with
+/// credentials stored, the keyed seal says rows were removed.
+#[test]
+fn an_emptied_audit_log_fails_verification_while_credentials_exist() {
+    let cli = Cli::new();
+    cli.ok(
+        &[
+            "connections",
+            "add",
+            "azure_devops",
+            "--name",
+            "a",
+            "--url",
+            "https://dev.azure.com/o",
+            "--auth",
+            "pat",
+            "--project",
+            "p",
+            "--secret-stdin",
+        ],
+        "pat\n",
+    );
+    assert!(cli
+        .ok(&["audit", "verify"], "")
+        .stdout
+        .contains("sealed under the vault key"));
+    let conn = rusqlite::Connection::open(cli.db_path()).unwrap();
+    conn.execute_batch("DELETE FROM audit_log; DELETE FROM audit_head;")
+        .unwrap();
+    let run = cli.run(&["audit", "verify"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stderr.contains("rows removed"), "{}", run.stderr);
+    conn.execute("DELETE FROM audit_seal", []).unwrap();
+    let run = cli.run(&["audit", "verify"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("seal of the log is missing"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn default_moves_and_survives_removal() {
     let cli = Cli::new();

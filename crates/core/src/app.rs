@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-use crate::audit::{self, Actor, AuditError, Entry, Event, Outcome, VerifyReport};
+use crate::audit::{self, Actor, AuditError, Entry, Event, Outcome, SealCheck, VerifyReport};
 use crate::error::{Error, Result};
 use crate::paths;
 use crate::store;
@@ -76,6 +76,7 @@ impl Core {
             if let Some(notice) = notice {
                 self.notices.push(notice.to_string());
             }
+            install_audit_key(&self.db, &vault)?;
             self.vault = Some(vault);
         }
         Ok(())
@@ -132,6 +133,11 @@ impl Core {
     pub fn rotate_vault(&mut self) -> Result<RotationReport> {
         self.ensure_vault()?;
         let result = vault::rotate(&self.db, &self.data_dir, &self.keys);
+        if let Ok((next, _)) = &result {
+            // The rotation moved an intact seal to the new key; every append
+            // from here on, this one included, seals under it.
+            install_audit_key(&self.db, next)?;
+        }
         let (outcome, detail) = match &result {
             Ok((_, report)) => (
                 Outcome::Ok,
@@ -161,8 +167,31 @@ impl Core {
         Ok(audit::list(&self.db, limit)?)
     }
 
-    pub fn audit_verify(&self) -> Result<VerifyReport> {
-        audit::verify(&self.db).map_err(|e| match e {
+    /// Checks the chain, and — once a vault exists — its keyed seal, which
+    /// needs the vault unlocked. Credentials without a vault mean the
+    /// vault's tables were removed: reported as a broken log too.
+    pub fn audit_verify(&mut self) -> Result<VerifyReport> {
+        let has_vault = crate::store::vault_meta::load(&self.db)?.is_some();
+        let checked = if has_vault {
+            // The key of the vault as it is now (another process may have
+            // rotated it).
+            let key = self.read_with_vault(|_, vault| Ok(vault.audit_key()))?;
+            audit::verify(&self.db, SealCheck::Key(&key))
+        } else {
+            let credentials: i64 =
+                self.db
+                    .query_row("SELECT count(*) FROM credentials", [], |r| r.get(0))?;
+            if credentials > 0 {
+                return Err(Error::AuditBroken(audit::ChainBroken {
+                    seq: 0,
+                    reason:
+                        "credentials are stored but the vault that sealed them and the log is gone"
+                            .into(),
+                }));
+            }
+            audit::verify(&self.db, SealCheck::NoVault)
+        };
+        checked.map_err(|e| match e {
             AuditError::Broken(broken) => Error::AuditBroken(broken),
             AuditError::Database(db) => db.into(),
         })
@@ -191,6 +220,8 @@ fn current_vault<'v>(
         if let Some(notice) = notice {
             notices.push(notice.to_string());
         }
+        // The rotation moved the audit seal to the new key: so must appends.
+        install_audit_key(tx, &vault)?;
         *cached = Some(vault);
     }
     cached.as_ref().ok_or_else(|| {
@@ -198,6 +229,29 @@ fn current_vault<'v>(
             "vault used before it was unlocked".into(),
         ))
     })
+}
+
+/// From now on every append on `conn` seals the audit chain under
+/// `vault`'s key; rows appended while it was locked are sealed now, if the
+/// log up to the seal still verifies.
+///
+/// A log that does not verify up to its seal gets no key: appends then go
+/// unsealed, so the break stays visible instead of a fresh seal covering it.
+fn install_audit_key(conn: &Connection, vault: &Vault) -> Result<()> {
+    let key = vault.audit_key();
+    let intact = audit::advance_seal(conn, &key, &key).map_err(|e| match e {
+        AuditError::Broken(broken) => Error::AuditBroken(broken),
+        AuditError::Database(db) => db.into(),
+    })?;
+    if intact {
+        audit::install_key(conn, Some(key))?;
+    } else {
+        audit::install_key(conn, None)?;
+        tracing::warn!(
+            "the audit log does not verify against its seal; run `ibridge audit verify`"
+        );
+    }
+    Ok(())
 }
 
 /// A short, secret-free reason word for the audit log.

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use ibridge_core::audit::Actor;
 use ibridge_core::connections::{CredentialKind, NewConnection};
-use ibridge_core::vault::{KeyConfig, Keychain, MemoryKeychain, NoKeychain, VaultError};
+use ibridge_core::vault::{
+    KeyConfig, Keychain, KeychainError, MemoryKeychain, NoKeychain, VaultError,
+};
 use ibridge_core::{Core, Error, ErrorKind, OpenOptions, SecretString};
 use rusqlite::Connection;
 
@@ -435,4 +437,101 @@ fn memory_keychain_is_a_real_store() {
     assert_eq!(k.get("x").unwrap().unwrap().as_str(), "1");
     k.delete("x").unwrap();
     assert!(k.get("x").unwrap().is_none());
+}
+
+fn stored_fingerprints(dir: &Path) -> Vec<String> {
+    let conn = db(dir);
+    let mut stmt = conn
+        .prepare("SELECT fingerprint FROM credentials ORDER BY id")
+        .unwrap();
+    let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+/// A stolen database must not let anyone test password guesses against
+/// the fingerprints: they are keyed HMACs, not SHA-256(salt ‖ secret) with
+/// the salt beside them.
+#[test]
+fn fingerprints_cannot_be_recomputed_from_the_database_and_change_on_rotation() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let mut core = open(dir.path(), keyfile_only());
+    core.add_connection(ado("a", "Summer2026!")).unwrap();
+    let salt: Vec<u8> = db(dir.path())
+        .query_row("SELECT fingerprint_salt FROM vault_meta", [], |r| r.get(0))
+        .unwrap();
+    let mut guess = Sha256::new();
+    guess.update(&salt);
+    guess.update(b"Summer2026!");
+    let offline_guess = hex::encode(guess.finalize());
+    let before = stored_fingerprints(dir.path());
+    assert_ne!(before[0], offline_guess, "the right guess must not match");
+    let shown = core.show_connection("a").unwrap().credentials[0]
+        .fingerprint
+        .clone();
+    assert_eq!(shown, format!("sha256:{}", &before[0][..12]));
+
+    core.rotate_vault().unwrap();
+    let after = stored_fingerprints(dir.path());
+    assert_ne!(after, before, "re-computed under the new key");
+    assert_eq!(
+        core.show_connection("a").unwrap().credentials[0].fingerprint,
+        format!("sha256:{}", &after[0][..12])
+    );
+    // The audit chain was re-sealed under the new key in the same step.
+    assert!(core.audit_verify().unwrap().sealed);
+}
+
+/// Keeps nothing written after `forget_after` writes: a keychain that says
+/// yes and does not store.
+struct ForgetfulKeychain {
+    inner: MemoryKeychain,
+    writes_kept: std::sync::atomic::AtomicUsize,
+}
+
+impl Keychain for ForgetfulKeychain {
+    fn get(&self, account: &str) -> Result<Option<zeroize::Zeroizing<String>>, KeychainError> {
+        self.inner.get(account)
+    }
+    fn set(&self, account: &str, value: &str) -> Result<(), KeychainError> {
+        use std::sync::atomic::Ordering;
+        if self.writes_kept.load(Ordering::SeqCst) > 0 {
+            self.writes_kept.fetch_sub(1, Ordering::SeqCst);
+            self.inner.set(account, value)
+        } else {
+            Ok(())
+        }
+    }
+    fn delete(&self, account: &str) -> Result<(), KeychainError> {
+        self.inner.delete(account)
+    }
+}
+
+#[test]
+fn a_keychain_that_does_not_keep_the_new_key_does_not_lock_the_vault_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let keychain = Arc::new(ForgetfulKeychain {
+        inner: MemoryKeychain::default(),
+        writes_kept: std::sync::atomic::AtomicUsize::new(1),
+    });
+    let keys = KeyConfig {
+        passphrase: None,
+        keychain: keychain.clone(),
+    };
+    let mut core = open(dir.path(), keys.clone());
+    core.add_connection(ado("a", "pat-a")).unwrap();
+    let before = ciphertexts(dir.path());
+    let err = core.rotate_vault().unwrap_err();
+    assert!(err.to_string().contains("was not rotated"), "{err}");
+    assert_eq!(ciphertexts(dir.path()), before);
+    assert_eq!(keychain.inner.len(), 1, "the old key is still there");
+    drop(core);
+    let mut again = open(dir.path(), keys);
+    assert_eq!(
+        again
+            .open_credential("a", CredentialKind::Pat, "t")
+            .unwrap()
+            .expose(),
+        "pat-a"
+    );
 }

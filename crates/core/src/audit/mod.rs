@@ -2,14 +2,30 @@
 //! connection change. Each row's hash covers its fields and the previous
 //! row's hash; `audit_head` holds the newest hash, so an edited, removed or
 //! reordered row — including one cut from the end — breaks `verify`.
+//!
+//! A hash chain alone can be recomputed by whoever can write the file, so
+//! the chain is also sealed: `audit_seal` holds the newest row covered and
+//! an HMAC of its hash under a key derived from the vault's DEK. The key
+//! reaches every append through a SQL function installed on the
+//! connection when the vault is unlocked ([`install_key`]), so each
+//! append joins its seal in the same transaction whatever code path wrote
+//! it; rows appended while the vault is locked are sealed at the next
+//! unlock.
 
 use std::fmt;
 
+use hmac::{Hmac, Mac};
+use rusqlite::functions::FunctionFlags;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::time::now_rfc3339;
+use crate::vault::KeyBytes;
+
+/// The SQL function that seals a chain head with the installed key (NULL
+/// when none is installed).
+const SEAL_FUNCTION: &str = "ibridge_audit_seal";
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -122,14 +138,7 @@ pub fn append(conn: &Connection, event: &Event<'_>) -> rusqlite::Result<i64> {
 }
 
 fn append_in(conn: &Connection, event: &Event<'_>) -> rusqlite::Result<i64> {
-    let head: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT last_seq, hash FROM audit_head WHERE id = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let (last_seq, prev_hash) = head.unwrap_or((0, GENESIS.to_owned()));
+    let (last_seq, prev_hash) = head(conn)?.unwrap_or((0, GENESIS.to_owned()));
     let mut entry = Entry {
         seq: last_seq + 1,
         at: now_rfc3339(),
@@ -162,7 +171,89 @@ fn append_in(conn: &Connection, event: &Event<'_>) -> rusqlite::Result<i64> {
          ON CONFLICT (id) DO UPDATE SET last_seq = excluded.last_seq, hash = excluded.hash",
         params![entry.seq, entry.hash],
     )?;
+    let mac: Option<String> = conn.query_row(
+        &format!("SELECT {SEAL_FUNCTION}(?1, ?2)"),
+        params![entry.seq, entry.hash],
+        |r| r.get(0),
+    )?;
+    if let Some(mac) = mac {
+        write_seal(conn, entry.seq, &entry.hash, &mac)?;
+    }
     Ok(entry.seq)
+}
+
+fn seal_mac(key: &KeyBytes, seq: i64, hash: &str) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_ref())
+        .expect("HMAC takes a key of any length");
+    mac.update(b"ibridge/audit-seal/v1|");
+    mac.update(&seq.to_be_bytes());
+    mac.update(hash.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+fn write_seal(conn: &Connection, seq: i64, hash: &str, mac: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO audit_seal (id, seq, hash, mac) VALUES (1, ?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac",
+        params![seq, hash, mac],
+    )?;
+    Ok(())
+}
+
+/// Makes every later append on `conn` seal the chain under `key` (`None`:
+/// append unsealed, as before the vault is unlocked). Every connection
+/// the store opens starts with `None`.
+pub fn install_key(conn: &Connection, key: Option<KeyBytes>) -> rusqlite::Result<()> {
+    conn.create_scalar_function(
+        SEAL_FUNCTION,
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        move |ctx| {
+            let seq: i64 = ctx.get(0)?;
+            let hash: String = ctx.get(1)?;
+            Ok(key.as_ref().map(|k| seal_mac(k, seq, &hash)))
+        },
+    )
+}
+
+/// Seals the current head under `key`, unconditionally: only where no
+/// seal can exist yet (the vault's creation, the upgrade of a vault from
+/// before seals). An empty log is sealed as row 0.
+pub fn seal_head(conn: &Connection, key: &KeyBytes) -> rusqlite::Result<()> {
+    let (seq, hash) = head(conn)?.unwrap_or((0, GENESIS.to_owned()));
+    write_seal(conn, seq, &hash, &seal_mac(key, seq, &hash))
+}
+
+/// Moves the seal up to the current head, under `next` — but only when the
+/// log verifies under `current` (on unlock both are the vault's key; in a
+/// rotation, the old and the new). A missing, forged or contradicted seal
+/// is left as it is, so tampering stays visible to `verify` instead of
+/// being sealed over. Returns whether the seal moved.
+pub fn advance_seal(
+    conn: &Connection,
+    current: &KeyBytes,
+    next: &KeyBytes,
+) -> Result<bool, AuditError> {
+    // Only the rows after the seal need walking: those before it are
+    // committed to by the sealed hash.
+    let checked = check_seal(conn, current).and_then(|(seq, hash)| walk(conn, seq, &hash));
+    match checked {
+        Ok(_) => {
+            seal_head(conn, next)?;
+            Ok(true)
+        }
+        Err(AuditError::Broken(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+fn head(conn: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
+    conn.query_row(
+        "SELECT last_seq, hash FROM audit_head WHERE id = 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
 }
 
 const SELECT: &str =
@@ -194,15 +285,94 @@ pub fn list(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<Entry>> {
 pub struct VerifyReport {
     #[cfg_attr(feature = "specta", specta(type = f64))]
     pub entries: u64,
+    /// The chain's seal was checked under the vault's key (there is a
+    /// vault); `false` only before any vault exists.
+    pub sealed: bool,
 }
 
-/// Walks the whole chain; names the first row that breaks it.
-pub fn verify(conn: &Connection) -> Result<VerifyReport, AuditError> {
-    let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY seq ASC"))?;
-    let mut rows = stmt.query([])?;
-    let mut expected_prev = GENESIS.to_owned();
-    let mut expected_seq = 1i64;
-    let mut count = 0u64;
+/// How to check the seal.
+pub enum SealCheck<'a> {
+    /// No vault exists: nothing is sealed, and nothing secret is stored.
+    NoVault,
+    /// The vault's audit key: the seal must be there and match.
+    Key(&'a KeyBytes),
+}
+
+/// Walks the whole chain; names the first row that breaks it. With a
+/// vault, the seal must exist, match its row, and carry a valid HMAC: an
+/// emptied, shortened or recomputed log fails even when its hashes agree.
+pub fn verify(conn: &Connection, seal: SealCheck<'_>) -> Result<VerifyReport, AuditError> {
+    let entries = walk(conn, 0, GENESIS)?;
+    let sealed = match seal {
+        SealCheck::NoVault => false,
+        SealCheck::Key(key) => {
+            check_seal(conn, key)?;
+            true
+        }
+    };
+    Ok(VerifyReport { entries, sealed })
+}
+
+/// The sealed row's seq and hash, once the seal's HMAC verifies under
+/// `key` and that row still holds the sealed hash.
+fn check_seal(conn: &Connection, key: &KeyBytes) -> Result<(i64, String), AuditError> {
+    let stored: Option<(i64, String, String)> = conn
+        .query_row(
+            "SELECT seq, hash, mac FROM audit_seal WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let last_seq: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM audit_log", [], |r| {
+        r.get(0)
+    })?;
+    let Some((seq, hash, mac)) = stored else {
+        return Err(ChainBroken {
+            seq: last_seq,
+            reason: "the keyed seal of the log is missing although the vault exists (the log was replaced or emptied)".into(),
+        }
+        .into());
+    };
+    if seal_mac(key, seq, &hash) != mac {
+        return Err(ChainBroken {
+            seq,
+            reason: "the keyed seal does not verify under this vault's key (the log was rewritten)"
+                .into(),
+        }
+        .into());
+    }
+    let at_seal: Option<String> = if seq == 0 {
+        Some(GENESIS.to_owned())
+    } else {
+        conn.query_row("SELECT hash FROM audit_log WHERE seq = ?1", [seq], |r| {
+            r.get(0)
+        })
+        .optional()?
+    };
+    match at_seal {
+        None => Err(ChainBroken {
+            seq: last_seq + 1,
+            reason: format!(
+                "the log ends at row {last_seq} but was sealed at row {seq} (rows removed)"
+            ),
+        }
+        .into()),
+        Some(found) if found != hash => Err(ChainBroken {
+            seq,
+            reason: "the row the seal covers was rewritten".into(),
+        }
+        .into()),
+        Some(_) => Ok((seq, hash)),
+    }
+}
+
+/// Checks the rows after `after_seq` (whose hash is `after_hash`) up to the
+/// head; returns the last row's seq.
+fn walk(conn: &Connection, after_seq: i64, after_hash: &str) -> Result<u64, AuditError> {
+    let mut stmt = conn.prepare(&format!("{SELECT} WHERE seq > ?1 ORDER BY seq ASC"))?;
+    let mut rows = stmt.query([after_seq])?;
+    let mut expected_prev = after_hash.to_owned();
+    let mut expected_seq = after_seq + 1;
     while let Some(row) = rows.next()? {
         let entry = read_entry(row)?;
         if entry.seq != expected_seq {
@@ -232,18 +402,10 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, AuditError> {
         }
         expected_prev = entry.hash;
         expected_seq += 1;
-        count += 1;
     }
-    let head: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT last_seq, hash FROM audit_head WHERE id = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
     let last_seq = expected_seq - 1;
-    match head {
-        None if count == 0 => {}
+    match head(conn)? {
+        None if last_seq == 0 => {}
         None => {
             return Err(ChainBroken {
                 seq: last_seq,
@@ -261,15 +423,20 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, AuditError> {
             }
         }
     }
-    Ok(VerifyReport { entries: count })
+    Ok(u64::try_from(last_seq).unwrap_or(0))
 }
 
 impl fmt::Display for VerifyReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "audit log intact: {} entries, hash chain verified",
-            self.entries
+            "audit log intact: {} entries, hash chain verified{}",
+            self.entries,
+            if self.sealed {
+                " and sealed under the vault key"
+            } else {
+                " (no vault yet, so no keyed seal)"
+            }
         )
     }
 }
@@ -296,7 +463,7 @@ mod tests {
     }
 
     fn broken_at(conn: &Connection) -> i64 {
-        match verify(conn) {
+        match verify(conn, SealCheck::NoVault) {
             Err(AuditError::Broken(b)) => b.seq,
             other => panic!("expected a broken chain, got {other:?}"),
         }
@@ -305,9 +472,9 @@ mod tests {
     #[test]
     fn intact_chain_verifies() {
         let conn = open_in_memory().unwrap();
-        assert_eq!(verify(&conn).unwrap().entries, 0);
+        assert_eq!(verify(&conn, SealCheck::NoVault).unwrap().entries, 0);
         log(&conn, 5);
-        assert_eq!(verify(&conn).unwrap().entries, 5);
+        assert_eq!(verify(&conn, SealCheck::NoVault).unwrap().entries, 5);
         assert_eq!(list(&conn, 2).unwrap()[0].seq, 5);
     }
 
@@ -359,9 +526,145 @@ mod tests {
         log(&tx, 1);
         tx.rollback().unwrap();
         assert_eq!(
-            verify(&conn).unwrap().entries,
+            verify(&conn, SealCheck::NoVault).unwrap().entries,
             0,
             "rolled back with the change"
         );
+    }
+
+    fn key(byte: u8) -> KeyBytes {
+        zeroize::Zeroizing::new([byte; 32])
+    }
+
+    fn keyed(n: usize) -> (Connection, KeyBytes) {
+        let conn = open_in_memory().unwrap();
+        let k = key(9);
+        seal_head(&conn, &k).unwrap();
+        install_key(&conn, Some(k.clone())).unwrap();
+        log(&conn, n);
+        (conn, k)
+    }
+
+    fn keyed_broken(conn: &Connection, k: &KeyBytes) -> String {
+        match verify(conn, SealCheck::Key(k)) {
+            Err(AuditError::Broken(b)) => b.reason,
+            other => panic!("expected a broken chain, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_keyed_chain_verifies_and_each_append_moves_the_seal() {
+        let (conn, k) = keyed(3);
+        let report = verify(&conn, SealCheck::Key(&k)).unwrap();
+        assert_eq!((report.entries, report.sealed), (3, true));
+        let sealed: i64 = conn
+            .query_row("SELECT seq FROM audit_seal", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sealed, 3, "sealed in the append's own statement");
+    }
+
+    /// Deleting everything used to verify as "intact: 0 entries".
+    #[test]
+    fn an_emptied_log_is_flagged_while_the_vault_exists() {
+        let (conn, k) = keyed(4);
+        conn.execute_batch("DELETE FROM audit_log; DELETE FROM audit_head;")
+            .unwrap();
+        assert!(keyed_broken(&conn, &k).contains("rows removed"));
+        conn.execute("DELETE FROM audit_seal", []).unwrap();
+        assert!(keyed_broken(&conn, &k).contains("seal of the log is missing"));
+    }
+
+    #[test]
+    fn a_shortened_log_is_flagged_even_with_a_consistent_head() {
+        let (conn, k) = keyed(5);
+        // Cut the last two rows and point the head at the new end.
+        conn.execute_batch(
+            "DELETE FROM audit_log WHERE seq > 3;
+             UPDATE audit_head SET last_seq = 3, hash = (SELECT hash FROM audit_log WHERE seq = 3);",
+        )
+        .unwrap();
+        assert!(
+            verify(&conn, SealCheck::NoVault).is_ok(),
+            "the bare chain agrees"
+        );
+        assert!(keyed_broken(&conn, &k).contains("sealed at row 5"));
+    }
+
+    #[test]
+    fn a_recomputed_chain_does_not_carry_the_seal() {
+        let (conn, k) = keyed(3);
+        // A forger who rewrites a row and recomputes every hash, the head
+        // and even the seal's hash, but has no key.
+        let forged = {
+            let mut rows: Vec<Entry> = list(&conn, 10).unwrap();
+            rows.reverse();
+            let mut prev = GENESIS.to_owned();
+            for row in rows.iter_mut() {
+                if row.seq == 2 {
+                    row.detail = "purpose=nothing to see".into();
+                }
+                row.prev_hash = prev.clone();
+                row.hash = entry_hash(row);
+                prev = row.hash.clone();
+            }
+            rows
+        };
+        for row in &forged {
+            conn.execute(
+                "UPDATE audit_log SET detail = ?2, prev_hash = ?3, hash = ?4 WHERE seq = ?1",
+                params![row.seq, row.detail, row.prev_hash, row.hash],
+            )
+            .unwrap();
+        }
+        let last = forged.last().unwrap();
+        conn.execute("UPDATE audit_head SET hash = ?1", params![last.hash])
+            .unwrap();
+        assert!(
+            verify(&conn, SealCheck::NoVault).is_ok(),
+            "the bare chain agrees"
+        );
+        assert!(keyed_broken(&conn, &k).contains("rewritten"));
+        conn.execute("UPDATE audit_seal SET hash = ?1", params![last.hash])
+            .unwrap();
+        assert!(keyed_broken(&conn, &k).contains("does not verify"));
+        // And another vault's key does not verify an honest log either.
+        let (honest, _) = keyed(2);
+        assert!(keyed_broken(&honest, &key(1)).contains("does not verify"));
+    }
+
+    #[test]
+    fn rows_appended_while_locked_are_sealed_at_the_next_unlock() {
+        let (conn, k) = keyed(2);
+        install_key(&conn, None).unwrap();
+        log(&conn, 2);
+        let sealed: i64 = conn
+            .query_row("SELECT seq FROM audit_seal", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sealed, 2);
+        assert!(verify(&conn, SealCheck::Key(&k)).is_ok());
+        assert!(advance_seal(&conn, &k, &k).unwrap());
+        let sealed: i64 = conn
+            .query_row("SELECT seq FROM audit_seal", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sealed, 4);
+    }
+
+    /// An unlock after tampering must not seal the tampered log.
+    #[test]
+    fn a_tampered_log_is_never_sealed_over() {
+        let (conn, k) = keyed(3);
+        conn.execute_batch("DELETE FROM audit_log; DELETE FROM audit_head;")
+            .unwrap();
+        assert!(!advance_seal(&conn, &k, &k).unwrap());
+        assert!(keyed_broken(&conn, &k).contains("rows removed"));
+        conn.execute("DELETE FROM audit_seal", []).unwrap();
+        assert!(!advance_seal(&conn, &k, &k).unwrap());
+        assert!(keyed_broken(&conn, &k).contains("missing"));
+        // Rotation moves an intact seal to the new key.
+        let (intact, old) = keyed(2);
+        let new = key(7);
+        assert!(advance_seal(&intact, &old, &new).unwrap());
+        assert!(verify(&intact, SealCheck::Key(&new)).is_ok());
+        assert!(verify(&intact, SealCheck::Key(&old)).is_err());
     }
 }

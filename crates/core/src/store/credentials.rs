@@ -98,3 +98,12 @@ pub fn update_sealed(
     )?;
     Ok(())
 }
+
+/// A credential's fingerprint, re-computed when the fingerprint key changes.
+pub fn update_fingerprint(conn: &Connection, id: &str, fingerprint: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE credentials SET fingerprint = ?2 WHERE id = ?1",
+        rusqlite::params![id, fingerprint],
+    )?;
+    Ok(())
+}

@@ -13,6 +13,7 @@ const SOURCES: &[&str] = &[
     include_str!("../../migrations/0004_outbox_claims.sql"),
     include_str!("../../migrations/0005_typed_outbox.sql"),
     include_str!("../../migrations/0006_refresh_leases.sql"),
+    include_str!("../../migrations/0007_vault_hardening.sql"),
 ];
 
 pub const MIGRATION_COUNT: usize = SOURCES.len();

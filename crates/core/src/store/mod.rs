@@ -53,6 +53,8 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     // does not linger in free pages.
     conn.pragma_update(None, "secure_delete", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Appends seal the audit chain only once the vault installs its key.
+    crate::audit::install_key(conn, None)?;
     Ok(())
 }
 

@@ -17,11 +17,12 @@ mod rotate;
 use std::fmt;
 use std::path::PathBuf;
 
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 use crate::secret::SecretString;
 
 pub use cipher::KeyBytes;
+pub use kdf::KdfParams;
 pub use keychain::{Keychain, KeychainError, MemoryKeychain, NoKeychain, OsKeychain};
 pub use master_key::{unlock, KeyConfig, KeySource, VaultNotice};
 pub use rotate::{rotate, RotationReport};
@@ -126,25 +127,18 @@ impl fmt::Debug for Sealed {
     }
 }
 
-/// An unlocked vault: the data-encryption key and the fingerprint salt.
+/// An unlocked vault: the data-encryption key and what is derived from it.
 pub struct Vault {
     dek: KeyBytes,
     key_version: i64,
-    fingerprint_salt: Vec<u8>,
     source: KeySource,
 }
 
 impl Vault {
-    pub(crate) fn new(
-        dek: KeyBytes,
-        key_version: i64,
-        fingerprint_salt: Vec<u8>,
-        source: KeySource,
-    ) -> Self {
+    pub(crate) fn new(dek: KeyBytes, key_version: i64, source: KeySource) -> Self {
         Self {
             dek,
             key_version,
-            fingerprint_salt,
             source,
         }
     }
@@ -183,14 +177,18 @@ impl Vault {
             connection_id: binding.connection_id.to_owned(),
             kind: binding.kind.to_owned(),
         };
-        let plain = cipher::open(
+        let mut plain = cipher::open(
             &self.dek,
             &binding.aad(sealed.key_version),
             &sealed.ciphertext,
             &sealed.nonce,
         )
         .ok_or_else(tampered)?;
-        let text = String::from_utf8(plain.to_vec()).map_err(|_| tampered())?;
+        // The bytes move into the secret; none is left behind unzeroed.
+        let text = String::from_utf8(std::mem::take(&mut *plain)).map_err(|e| {
+            zeroize::Zeroize::zeroize(&mut e.into_bytes());
+            tampered()
+        })?;
         Ok(SecretString::new(text))
     }
 
@@ -207,12 +205,31 @@ impl Vault {
         out
     }
 
-    /// A salted SHA-256 of the secret, in hex. The salt is per vault, so the
-    /// fingerprint identifies a credential to its owner without being a
-    /// dictionary-attackable hash of a password.
+    /// HMAC-SHA256 of the secret under a key derived from the DEK, in hex.
+    /// It tells two credentials apart for their owner; without the vault's
+    /// key nobody can test password guesses against it (a salted hash with
+    /// the salt in the same file could be), and it changes on rotation.
     pub fn fingerprint(&self, secret: &SecretString) -> String {
+        use hmac::{Hmac, Mac};
+        let key = self.derive_subkey("fingerprint/v1");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_ref())
+            .expect("HMAC takes a key of any length");
+        mac.update(secret.expose().as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// The key of the audit chain's seal.
+    pub fn audit_key(&self) -> KeyBytes {
+        self.derive_subkey("audit-seal/v1")
+    }
+
+    /// The salted SHA-256 fingerprint vaults used before fingerprints were
+    /// keyed: what an attacker holding the file could compute.
+    #[cfg(test)]
+    pub(crate) fn legacy_fingerprint(salt: &[u8], secret: &SecretString) -> String {
+        use sha2::Digest;
         let mut hasher = Sha256::new();
-        hasher.update(&self.fingerprint_salt);
+        hasher.update(salt);
         hasher.update(secret.expose().as_bytes());
         hex::encode(hasher.finalize())
     }
@@ -229,12 +246,7 @@ mod tests {
     use super::*;
 
     fn vault() -> Vault {
-        Vault::new(
-            cipher::random_key(),
-            1,
-            b"salt".to_vec(),
-            KeySource::KeyFile,
-        )
+        Vault::new(cipher::random_key(), 1, KeySource::KeyFile)
     }
 
     fn binding<'a>(id: &'a str, conn: &'a str, kind: &'a str) -> Binding<'a> {
@@ -280,14 +292,9 @@ mod tests {
     }
 
     #[test]
-    fn fingerprints_are_salted_and_stable() {
+    fn fingerprints_are_keyed_stable_and_not_a_salted_hash() {
         let v = vault();
-        let other = Vault::new(
-            cipher::random_key(),
-            1,
-            b"other".to_vec(),
-            KeySource::KeyFile,
-        );
+        let other = vault();
         let secret: SecretString = "same".into();
         assert_eq!(v.fingerprint(&secret), v.fingerprint(&secret));
         assert_ne!(v.fingerprint(&secret), other.fingerprint(&secret));
@@ -295,5 +302,13 @@ mod tests {
             short_fingerprint(&v.fingerprint(&secret)).len(),
             "sha256:".len() + 12
         );
+        // What the database holds cannot be recomputed from what the
+        // database holds: no salt in the file reproduces it.
+        for salt in [&b""[..], b"salt", &[0u8; 16]] {
+            assert_ne!(
+                v.fingerprint(&secret),
+                Vault::legacy_fingerprint(salt, &secret)
+            );
+        }
     }
 }

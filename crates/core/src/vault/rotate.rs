@@ -1,5 +1,7 @@
-//! `vault rotate`: a new KEK and a new DEK, every credential re-sealed, in
-//! one transaction. The old KEK is removed only after the commit, so a crash
+//! `vault rotate`: a new KEK and a new DEK, every credential re-sealed and
+//! its fingerprint re-computed (the fingerprint key derives from the DEK),
+//! and the audit chain re-sealed under the new audit key, in one
+//! transaction. The old KEK is removed only after the commit, so a crash
 //! at any point leaves a vault that opens.
 
 use std::path::Path;
@@ -33,7 +35,7 @@ pub fn rotate(
         vault_meta::load(conn)?.ok_or_else(|| VaultError::Corrupt("no vault to rotate".into()))?;
     let source = parse_source(&meta)?;
     let new_kek_id = uuid::Uuid::new_v4().simple().to_string();
-    let (new_kek, new_salt) = rotated_kek(data_dir, config, &meta, &new_kek_id)?;
+    let (new_kek, new_salt, new_params) = rotated_kek(data_dir, config, &meta, &new_kek_id)?;
 
     let result = (|| {
         let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
@@ -41,12 +43,7 @@ pub fn rotate(
             .ok_or_else(|| VaultError::Corrupt("no vault to rotate".into()))?;
         let (current, _) = unlock(&tx, data_dir, config)?;
         let new_version = current.key_version() + 1;
-        let next = Vault::new(
-            cipher::random_key(),
-            new_version,
-            retired.fingerprint_salt.clone(),
-            source,
-        );
+        let next = Vault::new(cipher::random_key(), new_version, source);
         let rows = credentials::all(&tx)?;
         for row in &rows {
             let binding = Binding {
@@ -68,14 +65,23 @@ pub fn rotate(
                 &resealed.nonce,
                 new_version,
             )?;
+            credentials::update_fingerprint(&tx, &row.id, &next.fingerprint(&secret))?;
         }
+        // The seal moves to the new key only if the log verifies under the
+        // old one; a broken log stays visibly broken.
+        crate::audit::advance_seal(&tx, &current.audit_key(), &next.audit_key()).map_err(|e| {
+            match e {
+                crate::audit::AuditError::Database(db) => VaultError::Database(db),
+                crate::audit::AuditError::Broken(b) => VaultError::Corrupt(b.to_string()),
+            }
+        })?;
         let now = now_rfc3339();
         vault_meta::replace_keys(
             &tx,
             &wrap_dek(&new_kek, &new_kek_id, &next.dek, new_version),
             &now,
         )?;
-        vault_meta::set_kek(&tx, &new_kek_id, new_salt.as_deref(), &now)?;
+        vault_meta::set_kek(&tx, &new_kek_id, new_salt.as_deref(), new_params, &now)?;
         tx.commit()?;
         Ok((
             next,
