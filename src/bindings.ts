@@ -485,6 +485,11 @@ export type ProviderConfig_Deserialize = {
 	cloud_id?: string | null,
 	site_url?: string | null,
 	site_name?: string | null,
+	/**
+	 *  The loopback port of the redirect URI registered for this
+	 *  connection, remembered from `ibridge connect --port`.
+	 */
+	callback_port?: number | null,
 };
 
 /**  Non-secret settings of a connection, stored as JSON. */
@@ -502,6 +507,11 @@ export type ProviderConfig_Serialize = {
 	cloud_id?: string,
 	site_url?: string,
 	site_name?: string,
+	/**
+	 *  The loopback port of the redirect URI registered for this
+	 *  connection, remembered from `ibridge connect --port`.
+	 */
+	callback_port?: number,
 };
 
 export type Published = {
@@ -605,6 +615,11 @@ export type UiError_Serialize = {
 
 export type VerifyReport = {
 	entries: number | null,
+	/**
+	 *  The chain's seal was checked under the vault's key (there is a
+	 *  vault); `false` only before any vault exists.
+	 */
+	sealed: boolean,
 };
 
 /**  Which kind of write an outbox entry holds. */

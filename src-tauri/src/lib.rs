@@ -3,6 +3,7 @@
 
 mod commands;
 mod error;
+mod navigation;
 mod state;
 
 use std::time::Duration;
@@ -89,6 +90,7 @@ pub fn run() {
     let builder = specta_builder();
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
+        .plugin(navigation::guard())
         .invoke_handler(builder.invoke_handler())
         .setup(|app| {
             let core = Core::open(OpenOptions {

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { commands, type ConnectionView, type Document, type Incident, type Page, type Space } from "../bindings";
 import { call, CommandError, messageOf } from "../api";
 import { ErrorText, Field, Notice, Spinner } from "./common";
+import { openPreviewLink } from "../previewLinks";
 
 export function Documents() {
   const [docs, setDocs] = useState<Document[] | null>(null);
@@ -154,7 +155,7 @@ function DocumentEditor({ id, onChanged }: { id: string; onChanged: () => void }
       </div>
       <div className="editor-panes">
         <textarea aria-label="Markdown" value={markdown} onChange={(e) => (setMarkdown(e.target.value), setDirty(true))} spellCheck />
-        <div className="preview" aria-label="Preview" data-testid="preview" dangerouslySetInnerHTML={{ __html: preview }} />
+        <div className="preview" aria-label="Preview" data-testid="preview" onClick={(e) => openPreviewLink(e, setError)} dangerouslySetInnerHTML={{ __html: preview }} />
       </div>
       <ErrorText message={error} />
       <PublishPanel doc={doc} beforePublish={async () => (dirty ? save() : true)} onPublished={(d) => (setDoc(d), onChanged())} />
