@@ -2,17 +2,19 @@
 // Xvfb, driven through tauri-driver and WebKitWebDriver): add and test a
 // ServiceNow connection against a fake instance, record and file an
 // incident, write and publish an RCA to a fake Confluence, and complete an
-// OAuth sign-in against the real authorization server. Screenshots of each
-// main screen go to e2e/screenshots/.
+// OAuth sign-in against the real authorization server, and see a connection
+// and an incident added by the `ibridge` CLI appear in the open window.
+// Screenshots of each main screen go to e2e/screenshots/.
 //
 // Needs: target/debug/incident-bridge built with the UI embedded
 // (`cargo build -p incident-bridge --features custom-protocol` after
-// `npm run build`), target/debug/fake-services, tests/oauth-server
+// `npm run build`), target/debug/fake-services, target/debug/ibridge, tests/oauth-server
 // installed, tauri-driver, WebKitWebDriver and Xvfb. scripts/test.sh
 // prepares all of it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, writeFileSync, existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,10 +24,21 @@ import { signIn } from "./signin.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const app = path.join(root, "target/debug/incident-bridge");
+const cli = path.join(root, "target/debug/ibridge");
 const shots = path.join(root, "e2e/screenshots");
 let session;
 let fakeUrl;
 let oauthUrl;
+let dataDir;
+
+/** Runs the ibridge CLI on the app's data directory, as a second process. */
+function ibridge(args, input = "") {
+  return execFileSync(cli, ["--data-dir", dataDir, ...args], {
+    input,
+    env: { ...process.env, IBRIDGE_KEYCHAIN: "off" },
+    encoding: "utf8",
+  });
+}
 
 async function shot(name) {
   mkdirSync(shots, { recursive: true });
@@ -33,7 +46,7 @@ async function shot(name) {
 }
 
 before(async () => {
-  for (const needed of [app, path.join(root, "target/debug/fake-services")]) {
+  for (const needed of [app, cli, path.join(root, "target/debug/fake-services")]) {
     assert.ok(existsSync(needed), `${needed} is missing: run scripts/test.sh (it builds it)`);
   }
   const display = `:${90 + Math.floor(Math.random() * 9)}`;
@@ -45,9 +58,9 @@ before(async () => {
   await start("node", ["server.js", String(oauthPort)], { cwd: path.join(root, "tests/oauth-server"), ready: /ready (\S+)/ });
   oauthUrl = `http://127.0.0.1:${oauthPort}`;
   const driverPort = await freePort();
-  const data = mkdtempSync(path.join(tmpdir(), "ibridge-e2e-"));
+  dataDir = mkdtempSync(path.join(tmpdir(), "ibridge-e2e-"));
   await start("tauri-driver", ["--port", String(driverPort)], {
-    env: { DISPLAY: display, IBRIDGE_DATA_DIR: data, IBRIDGE_KEYCHAIN: "off", BROWSER: "true" },
+    env: { DISPLAY: display, IBRIDGE_DATA_DIR: dataDir, IBRIDGE_KEYCHAIN: "off", BROWSER: "true" },
   });
   await waitForHttp(`http://127.0.0.1:${driverPort}/status`);
   session = await Session.start(`http://127.0.0.1:${driverPort}`, app);
@@ -162,4 +175,18 @@ test("activity shows the outbox and a verified audit log", async () => {
   await session.click('[data-action="verify-audit"]');
   await session.waitFor('[role="status"]', { text: "hash chain verified" });
   await shot("08-activity");
+});
+
+test("a connection and an incident added by the CLI appear in the open window", async () => {
+  await session.click('[data-screen="integrations"]');
+  await session.waitFor('[data-connection="ado"]');
+  ibridge(
+    ["connections", "add", "servicenow", "--name", "from-cli", "--url", fakeUrl, "--auth", "basic", "--username", "svc.bridge", "--secret-stdin"],
+    "cli-password\n",
+  );
+  await session.waitFor('[data-connection="from-cli"] [data-status="connected"]');
+  await session.click('[data-screen="incidents"]');
+  await session.waitFor("#incidents-title");
+  ibridge(["incident", "create", "--title", "Raised from a terminal", "--severity", "P3"]);
+  await session.waitFor(".items", { text: /Raised from a terminal/ });
 });

@@ -36,4 +36,6 @@ step "desktop end-to-end (real window under Xvfb)"
 npm run build
 cargo build --locked -p incident-bridge --features custom-protocol
 cargo build --locked -p ibridge-testkit --bin fake-services
+# The window test also runs the CLI beside the open window.
+cargo build --locked -p ibridge-cli --bin ibridge
 node --test e2e/

@@ -5,6 +5,7 @@ mod commands;
 mod error;
 mod navigation;
 mod state;
+mod watch;
 
 use std::time::Duration;
 
@@ -18,6 +19,7 @@ use tauri_specta::{collect_commands, Builder};
 use commands::{activity, connections, documents, incidents, links, oauth};
 pub use error::UiError;
 pub use state::AppState;
+pub use watch::STORE_EVENT;
 
 /// The error a command returns for a core error (also used by tests that
 /// scan IPC payloads).
@@ -102,6 +104,7 @@ pub fn run() {
             let services = Services::new(core).map_err(|e| e.to_string())?;
             app.manage(AppState::new(services));
             start_outbox_worker(app.handle().clone());
+            watch::start(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!())

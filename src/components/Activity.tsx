@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useState } from "react";
-import { listen } from "@tauri-apps/api/event";
 import { commands, type Entry, type OutboxEntry } from "../bindings";
 import { call, messageOf } from "../api";
 import { ErrorText, Notice, Spinner } from "./common";
+import { STORE_EVENT, useReloadOn } from "../storeChanges";
+
+const RELOAD_ON = [STORE_EVENT, "outbox-changed"];
 
 export function Activity() {
   const [outbox, setOutbox] = useState<OutboxEntry[] | null>(null);
@@ -21,11 +23,8 @@ export function Activity() {
   }, []);
   useEffect(() => {
     load();
-    const stop = listen("outbox-changed", () => load());
-    return () => {
-      stop.then((f) => f());
-    };
   }, [load]);
+  useReloadOn(load, RELOAD_ON);
 
   async function act(label: string, run: () => Promise<string>) {
     setBusy(label);

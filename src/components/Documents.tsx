@@ -3,6 +3,7 @@ import { commands, type ConnectionView, type Document, type Incident, type Page,
 import { call, CommandError, messageOf } from "../api";
 import { ErrorText, Field, Notice, Spinner } from "./common";
 import { openPreviewLink } from "../previewLinks";
+import { useReloadOn } from "../storeChanges";
 
 export function Documents() {
   const [docs, setDocs] = useState<Document[] | null>(null);
@@ -19,6 +20,7 @@ export function Documents() {
   useEffect(() => {
     load();
   }, [load]);
+  useReloadOn(load);
 
   return (
     <section aria-labelledby="documents-title" className="split">

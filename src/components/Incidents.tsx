@@ -3,6 +3,7 @@ import { commands, type ConnectionView, type Incident, type IncidentReport } fro
 import { call, CommandError, messageOf } from "../api";
 import { validateIncident, type IncidentForm } from "../validation";
 import { ErrorText, Field, Notice, Spinner } from "./common";
+import { useReloadOn } from "../storeChanges";
 
 const EMPTY: IncidentForm = { title: "", severity: "P2", description: "", status: "open" };
 const WORK_ITEM_TYPES = ["Bug", "Task", "User Story", "Issue", "Incident"];
@@ -23,6 +24,7 @@ export function Incidents() {
   useEffect(() => {
     load();
   }, [load]);
+  useReloadOn(load);
 
   return (
     <section aria-labelledby="incidents-title" className="split">

@@ -5,6 +5,7 @@ import type { Provider } from "../validation";
 import { AddConnectionForm } from "./AddConnectionForm";
 import { ConnectPanel } from "./ConnectPanel";
 import { ErrorText, Notice, Spinner } from "./common";
+import { useReloadOn } from "../storeChanges";
 
 const PROVIDERS: { id: Provider; title: string; blurb: string }[] = [
   { id: "confluence", title: "Confluence", blurb: "Publish RCAs and post-mortems as pages." },
@@ -36,6 +37,7 @@ export function Integrations() {
   useEffect(() => {
     load();
   }, [load]);
+  useReloadOn(load);
 
   if (connections === null) {
     return loadError ? <ErrorText message={loadError} /> : <Spinner label="Loading connections…" />;
