@@ -8,7 +8,7 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	listConnections: () => typedError<ConnectionView_Serialize[], UiError_Serialize>(__TAURI_INVOKE("list_connections")),
-	addConnection: (input: AddConnectionInput_Deserialize) => typedError<ConnectionView_Serialize, UiError_Serialize>(__TAURI_INVOKE("add_connection", { input })),
+	addConnection: (input: NewConnectionInput_Deserialize) => typedError<ConnectionView_Serialize, UiError_Serialize>(__TAURI_INVOKE("add_connection", { input })),
 	testConnection: (name: string) => typedError<ConnectionCheck_Serialize, UiError_Serialize>(__TAURI_INVOKE("test_connection", { name })),
 	setDefaultConnection: (name: string) => typedError<ConnectionView_Serialize, UiError_Serialize>(__TAURI_INVOKE("set_default_connection", { name })),
 	removeConnection: (name: string) => typedError<ConnectionView_Serialize, UiError_Serialize>(__TAURI_INVOKE("remove_connection", { name })),
@@ -44,58 +44,6 @@ export const commands = {
 };
 
 /* Types */
-/**
- *  The "Add connection" form. Secrets travel from the form to Rust once,
- *  here, and are sealed at once; nothing sends them back.
- */
-export type AddConnectionInput = AddConnectionInput_Serialize | AddConnectionInput_Deserialize;
-
-/**
- *  The "Add connection" form. Secrets travel from the form to Rust once,
- *  here, and are sealed at once; nothing sends them back.
- */
-export type AddConnectionInput_Deserialize = {
-	provider: string,
-	name: string,
-	url: string,
-	auth: string,
-	username?: string | null,
-	secret?: string | null,
-	client_id?: string | null,
-	client_secret?: string | null,
-	tenant?: string | null,
-	project?: string | null,
-	space?: string | null,
-	auth_url?: string | null,
-	token_url?: string | null,
-	resources_url?: string | null,
-	api_url?: string | null,
-	make_default: boolean,
-};
-
-/**
- *  The "Add connection" form. Secrets travel from the form to Rust once,
- *  here, and are sealed at once; nothing sends them back.
- */
-export type AddConnectionInput_Serialize = {
-	provider: string,
-	name: string,
-	url: string,
-	auth: string,
-	username: string | null,
-	secret: string | null,
-	client_id: string | null,
-	client_secret: string | null,
-	tenant: string | null,
-	project: string | null,
-	space: string | null,
-	auth_url: string | null,
-	token_url: string | null,
-	resources_url: string | null,
-	api_url: string | null,
-	make_default: boolean,
-};
-
 export type AtlassianSite = AtlassianSite_Serialize | AtlassianSite_Deserialize;
 
 export type AtlassianSite_Deserialize = {
@@ -116,14 +64,17 @@ export type AtlassianSite_Serialize = {
 
 export type AuthType = "oauth2" | "api_token" | "pat" | "basic";
 
+/**  One automatic filing: filed, or why not yet (it stays in the outbox). */
 export type AutoFiled = AutoFiled_Serialize | AutoFiled_Deserialize;
 
+/**  One automatic filing: filed, or why not yet (it stays in the outbox). */
 export type AutoFiled_Deserialize = {
 	connection: string,
 	filed?: Filed_Deserialize | null,
 	error?: string | null,
 };
 
+/**  One automatic filing: filed, or why not yet (it stays in the outbox). */
 export type AutoFiled_Serialize = {
 	connection: string,
 	filed: Filed_Serialize | null,
@@ -210,13 +161,16 @@ export type ConnectionView_Serialize = {
 	credentials: CredentialView_Serialize[],
 };
 
+/**  A new incident and what became of its automatic filings. */
 export type CreatedIncident = CreatedIncident_Serialize | CreatedIncident_Deserialize;
 
+/**  A new incident and what became of its automatic filings. */
 export type CreatedIncident_Deserialize = {
 	incident: Incident_Deserialize,
 	auto_filed: AutoFiled_Deserialize[],
 };
 
+/**  A new incident and what became of its automatic filings. */
 export type CreatedIncident_Serialize = {
 	incident: Incident_Serialize,
 	auto_filed: AutoFiled_Serialize[],
@@ -396,6 +350,69 @@ export type Incident_Serialize = {
 	created_at: string,
 	updated_at: string,
 	links: ExternalLink_Serialize[],
+};
+
+/**
+ *  What `connections add` and the "Add connection" form take. Strings are
+ *  raw input; validation checks them all and names the field of the first
+ *  problem. Secrets travel from the form or stdin to the vault once, here,
+ *  and print as `[redacted]` in `Debug`.
+ *  (Input only: the window's bindings call it `NewConnectionInput`.)
+ */
+export type NewConnectionInput = NewConnectionInput_Serialize | NewConnectionInput_Deserialize;
+
+/**
+ *  What `connections add` and the "Add connection" form take. Strings are
+ *  raw input; validation checks them all and names the field of the first
+ *  problem. Secrets travel from the form or stdin to the vault once, here,
+ *  and print as `[redacted]` in `Debug`.
+ *  (Input only: the window's bindings call it `NewConnectionInput`.)
+ */
+export type NewConnectionInput_Deserialize = {
+	provider: string,
+	name: string,
+	url: string,
+	auth: string,
+	/**  Optional settings: the form sends empty fields, which mean "not set". */
+	username?: string | null,
+	client_id?: string | null,
+	tenant?: string | null,
+	project?: string | null,
+	space?: string | null,
+	auth_url?: string | null,
+	token_url?: string | null,
+	resources_url?: string | null,
+	api_url?: string | null,
+	make_default?: boolean,
+	secret?: string | null,
+	client_secret?: string | null,
+};
+
+/**
+ *  What `connections add` and the "Add connection" form take. Strings are
+ *  raw input; validation checks them all and names the field of the first
+ *  problem. Secrets travel from the form or stdin to the vault once, here,
+ *  and print as `[redacted]` in `Debug`.
+ *  (Input only: the window's bindings call it `NewConnectionInput`.)
+ */
+export type NewConnectionInput_Serialize = {
+	provider: string,
+	name: string,
+	url: string,
+	auth: string,
+	/**  Optional settings: the form sends empty fields, which mean "not set". */
+	username: string | null,
+	client_id: string | null,
+	tenant: string | null,
+	project: string | null,
+	space: string | null,
+	auth_url: string | null,
+	token_url: string | null,
+	resources_url: string | null,
+	api_url: string | null,
+	make_default: boolean,
+	secret: string | null,
+	client_secret: string | null,
 };
 
 export type OutboxEntry = OutboxEntry_Serialize | OutboxEntry_Deserialize;

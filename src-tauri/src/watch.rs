@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use ibridge_core::changes::ChangeWatch;
 use tauri::{Emitter, Manager};
 
 use crate::AppState;
@@ -16,7 +15,7 @@ const POLL: Duration = Duration::from_secs(1);
 pub fn start(app: tauri::AppHandle) {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
-        let mut watch = match state.with_core(|core| ChangeWatch::new(core)) {
+        let mut watch = match state.services.watch_changes() {
             Ok(watch) => watch,
             Err(e) => {
                 tracing::warn!(
@@ -27,7 +26,7 @@ pub fn start(app: tauri::AppHandle) {
         };
         loop {
             tokio::time::sleep(POLL).await;
-            match state.with_core(|core| watch.changed(core)) {
+            match state.services.store_changed(&mut watch) {
                 Ok(true) => {
                     let _ = app.emit(STORE_EVENT, ());
                 }

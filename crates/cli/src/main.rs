@@ -9,9 +9,9 @@ mod secrets_in;
 use clap::Parser;
 use ibridge_core::audit::Actor;
 use ibridge_core::vault::KeyConfig;
-use ibridge_core::{Core, OpenOptions};
+use ibridge_core::{OpenOptions, Services};
 
-use args::{Cli, Command, ConnectionsCommand, DocCommand};
+use args::Cli;
 use output::Output;
 
 fn main() {
@@ -30,26 +30,19 @@ fn main() {
 }
 
 fn run(cli: Cli, out: &Output) -> ibridge_core::Result<()> {
-    let mut core = Core::open(OpenOptions {
+    let services = Services::open(OpenOptions {
         data_dir: cli.data_dir,
         actor: Actor::Cli,
         keys: KeyConfig::from_env(),
     })?;
-    let result = match cli.command {
-        remote @ (Command::Connect(_)
-        | Command::Connections(ConnectionsCommand::Test { .. })
-        | Command::Incident(_)
-        | Command::Servicenow(_)
-        | Command::Ado(_)
-        | Command::Confluence(_)
-        | Command::Doc(DocCommand::Publish { .. })
-        | Command::Outbox(_)) => return commands::remote::run(core, out, remote),
-        Command::Connections(c) => commands::connections::run(&mut core, out, c),
-        Command::Doc(c) => commands::doc::run(&mut core, out, c),
-        Command::Audit(c) => commands::audit::run(&mut core, out, c),
-        Command::Vault(c) => commands::vault::run(&mut core, out, c),
-    };
-    for notice in core.take_notices() {
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| ibridge_core::Error::io("start the async runtime", e))
+        .and_then(|rt| rt.block_on(commands::run(&services, out, cli.command)));
+    // The core's one-time notices, whatever happened.
+    for notice in services.take_notices() {
         eprintln!("{notice}");
     }
     result

@@ -229,7 +229,7 @@ pub fn outbox_table(entries: &[ibridge_core::outbox::OutboxEntry]) -> String {
 }
 
 use ibridge_core::incidents::{ExternalLink, Incident};
-use ibridge_core::services::{Filed, IncidentReport};
+use ibridge_core::services::{CreatedIncident, Filed, IncidentReport};
 
 pub fn incident_table(incidents: &[Incident]) -> String {
     if incidents.is_empty() {
@@ -318,43 +318,6 @@ pub fn incident_report(r: &IncidentReport) -> String {
         ));
     }
     text
-}
-
-#[derive(Serialize)]
-pub struct CreatedIncident {
-    pub incident: Incident,
-    pub auto_filed: Vec<AutoFiled>,
-}
-
-#[derive(Serialize)]
-pub struct AutoFiled {
-    pub connection: String,
-    pub filed: Option<Filed>,
-    pub error: Option<String>,
-}
-
-impl CreatedIncident {
-    pub fn new(incident: Incident, results: Vec<(String, ibridge_core::Result<Filed>)>) -> Self {
-        let auto_filed = results
-            .into_iter()
-            .map(|(connection, r)| match r {
-                Ok(f) => AutoFiled {
-                    connection,
-                    filed: Some(f),
-                    error: None,
-                },
-                Err(e) => AutoFiled {
-                    connection,
-                    filed: None,
-                    error: Some(e.to_string()),
-                },
-            })
-            .collect();
-        Self {
-            incident,
-            auto_filed,
-        }
-    }
 }
 
 pub fn created_incident_text(c: &CreatedIncident) -> String {

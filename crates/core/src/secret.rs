@@ -51,6 +51,13 @@ impl From<&str> for SecretString {
     }
 }
 
+/// Read from input (a form's JSON) as a plain string, moved in as is.
+impl<'de> serde::Deserialize<'de> for SecretString {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self)
+    }
+}
+
 impl fmt::Debug for SecretString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SecretString([redacted])")
@@ -74,5 +81,24 @@ mod tests {
         assert!(!format!("{secret}").contains("hunter2"));
         assert!(!secret.masked().contains("hunter2"));
         assert_eq!(secret.expose(), "hunter2-plant");
+    }
+
+    #[test]
+    fn a_new_connection_from_the_form_keeps_secrets_out_of_debug() {
+        let input: crate::connections::NewConnection = serde_json::from_str(
+            r#"{"provider":"servicenow","name":"sn","url":"https://x.example","auth":"basic",
+                "username":"svc","secret":"hunter2-plant","project":"  ","make_default":true}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            input.secret.as_ref().map(|s| s.expose()),
+            Some("hunter2-plant")
+        );
+        assert_eq!(input.project, None, "a blank field is not set");
+        assert_eq!(input.username.as_deref(), Some("svc"));
+        assert!(input.make_default);
+        let shown = format!("{input:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("[redacted]"), "{shown}");
     }
 }

@@ -24,23 +24,21 @@ fn a_lost_create_answer_is_reconciled_with_one_create_request() {
     let fake = FakeServices::start();
     let dir = tempfile::tempdir().unwrap();
     let app = services(dir.path());
-    let doc = {
-        let mut core = app.core().lock().unwrap();
-        core.add_connection(NewConnection {
-            provider: "confluence".into(),
-            name: "wiki".into(),
-            url: fake.url(),
-            auth: "api_token".into(),
-            username: Some("a@b.example".into()),
-            secret: Some("tok".into()),
-            space: Some("OPS".into()),
-            ..NewConnection::default()
-        })
-        .unwrap();
-        core.new_document("rca", "RCA: lost answer", None)
-            .unwrap()
-            .id
-    };
+    app.add_connection(NewConnection {
+        provider: "confluence".into(),
+        name: "wiki".into(),
+        url: fake.url(),
+        auth: "api_token".into(),
+        username: Some("a@b.example".into()),
+        secret: Some("tok".into()),
+        space: Some("OPS".into()),
+        ..NewConnection::default()
+    })
+    .unwrap();
+    let doc = app
+        .new_document("rca", "RCA: lost answer", None)
+        .unwrap()
+        .id;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -52,7 +50,7 @@ fn a_lost_create_answer_is_reconciled_with_one_create_request() {
     assert!(lost.is_err(), "the client timed out: {lost:?}");
     assert_eq!(fake.records(&doc), 1, "the service stored the page");
     assert_eq!(fake.create_requests(), 1);
-    let entries = app.core().lock().unwrap().outbox_entries().unwrap();
+    let entries = app.outbox_entries().unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(
         entries[0].state,
@@ -67,10 +65,10 @@ fn a_lost_create_answer_is_reconciled_with_one_create_request() {
     assert_eq!(fake.records(&doc), 1);
 
     let page_id = fake.pages()[0]["id"].as_str().unwrap().to_owned();
-    let shown = app.core().lock().unwrap().document(&doc).unwrap();
+    let shown = app.document(&doc).unwrap();
     assert_eq!(shown.pages.len(), 1);
     assert_eq!(shown.pages[0].page_id, page_id, "the page is adopted");
     assert_eq!(shown.pages[0].version, 1);
-    let entries = app.core().lock().unwrap().outbox_entries().unwrap();
+    let entries = app.outbox_entries().unwrap();
     assert_eq!(entries[0].state, OutboxState::Done);
 }

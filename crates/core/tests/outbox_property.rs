@@ -61,32 +61,32 @@ fn check(steps: Vec<(Action, Action, Fault)>) -> Result<(), TestCaseError> {
     let fake = FakeServices::start();
     let dir = tempfile::tempdir().unwrap();
     let app = services(dir.path());
-    let incident = {
-        let mut core = app.core().lock().unwrap();
-        core.add_connection(NewConnection {
-            provider: "servicenow".into(),
-            name: "sn".into(),
-            url: fake.url(),
-            auth: "basic".into(),
-            username: Some("svc".into()),
-            secret: Some("pw".into()),
-            ..NewConnection::default()
-        })
-        .unwrap();
-        core.create_incident(NewIncident {
-            title: "Property".into(),
-            severity: "P1".into(),
-            description: String::new(),
-        })
-        .unwrap()
-        .id
-    };
-    let cli = services(dir.path());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
+    app.add_connection(NewConnection {
+        provider: "servicenow".into(),
+        name: "sn".into(),
+        url: fake.url(),
+        auth: "basic".into(),
+        username: Some("svc".into()),
+        secret: Some("pw".into()),
+        ..NewConnection::default()
+    })
+    .unwrap();
+    // Auto-create is off: this only records the incident.
+    let incident = runtime
+        .block_on(app.create_incident(NewIncident {
+            title: "Property".into(),
+            severity: "P1".into(),
+            description: String::new(),
+        }))
+        .unwrap()
+        .incident
+        .id;
+    let cli = services(dir.path());
     for (a, b, f) in steps {
         match f {
             Fault::None => fake.set_create_mode(CreateMode::Normal),
@@ -118,13 +118,7 @@ fn check(steps: Vec<(Action, Action, Fault)>) -> Result<(), TestCaseError> {
         }
     });
     prop_assert_eq!(fake.records(&incident), 1);
-    let linked = app
-        .core()
-        .lock()
-        .unwrap()
-        .incident(&incident)
-        .unwrap()
-        .links;
+    let linked = app.incident(&incident).unwrap().links;
     prop_assert_eq!(linked.len(), 1);
     let sys_id = fake
         .servicenow_incidents()

@@ -11,7 +11,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub fn list_outbox(state: State<'_, AppState>) -> CmdResult<Vec<OutboxEntry>> {
-    Ok(state.with_core(|core| core.outbox_entries())?)
+    Ok(state.services.outbox_entries()?)
 }
 
 #[tauri::command]
@@ -30,17 +30,17 @@ pub async fn retry_outbox(state: State<'_, AppState>, id: String) -> CmdResult<(
 #[tauri::command]
 #[specta::specta]
 pub fn discard_outbox(state: State<'_, AppState>, id: String) -> CmdResult<OutboxEntry> {
-    Ok(state.with_core(|core| core.discard_outbox(&id))?)
+    Ok(state.services.discard_outbox(&id)?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub fn list_audit(state: State<'_, AppState>, limit: u32) -> CmdResult<Vec<Entry>> {
-    Ok(state.with_core(|core| core.audit_list(limit.clamp(1, 1000)))?)
+    Ok(state.services.audit_list(limit.clamp(1, 1000))?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub fn verify_audit(state: State<'_, AppState>) -> CmdResult<VerifyReport> {
-    Ok(state.with_core(|core| core.audit_verify())?)
+    Ok(state.services.audit_verify()?)
 }

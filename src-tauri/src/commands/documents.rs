@@ -12,7 +12,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub fn list_documents(state: State<'_, AppState>) -> CmdResult<Vec<Document>> {
-    Ok(state.with_core(|core| core.list_documents())?)
+    Ok(state.services.list_documents()?)
 }
 
 #[tauri::command]
@@ -23,19 +23,17 @@ pub fn new_document(
     title: String,
     incident_id: Option<String>,
 ) -> CmdResult<Document> {
-    Ok(state.with_core(|core| {
-        core.new_document(
-            &kind,
-            &title,
-            incident_id.as_deref().filter(|i| !i.is_empty()),
-        )
-    })?)
+    Ok(state.services.new_document(
+        &kind,
+        &title,
+        incident_id.as_deref().filter(|i| !i.is_empty()),
+    )?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub fn get_document(state: State<'_, AppState>, id: String) -> CmdResult<Document> {
-    Ok(state.with_core(|core| core.document(&id))?)
+    Ok(state.services.document(&id)?)
 }
 
 #[tauri::command]
@@ -46,7 +44,7 @@ pub fn save_document(
     title: String,
     markdown: String,
 ) -> CmdResult<Document> {
-    Ok(state.with_core(|core| core.save_document(&id, &title, &markdown))?)
+    Ok(state.services.save_document(&id, &title, &markdown)?)
 }
 
 /// The live preview: the same Markdown rules as publishing, as safe HTML

@@ -1,8 +1,8 @@
 //! Incidents: list, create, edit, show (with sync), file.
 
 use ibridge_core::incidents::{Incident, IncidentChanges, NewIncident};
-use ibridge_core::services::{Filed, IncidentReport};
-use serde::{Deserialize, Serialize};
+use ibridge_core::services::{CreatedIncident, Filed, IncidentReport};
+use serde::Deserialize;
 use specta::Type;
 use tauri::State;
 
@@ -18,23 +18,10 @@ pub struct IncidentInput {
     pub status: String,
 }
 
-#[derive(Debug, Serialize, Type)]
-pub struct AutoFiled {
-    pub connection: String,
-    pub filed: Option<Filed>,
-    pub error: Option<String>,
-}
-
-#[derive(Debug, Serialize, Type)]
-pub struct CreatedIncident {
-    pub incident: Incident,
-    pub auto_filed: Vec<AutoFiled>,
-}
-
 #[tauri::command]
 #[specta::specta]
 pub fn list_incidents(state: State<'_, AppState>) -> CmdResult<Vec<Incident>> {
-    Ok(state.with_core(|core| core.list_incidents())?)
+    Ok(state.services.list_incidents()?)
 }
 
 #[tauri::command]
@@ -43,33 +30,12 @@ pub async fn create_incident(
     state: State<'_, AppState>,
     input: IncidentInput,
 ) -> CmdResult<CreatedIncident> {
-    let (incident, filed) = state
-        .services
-        .create_incident(NewIncident {
-            title: input.title,
-            severity: input.severity,
-            description: input.description,
-        })
-        .await?;
-    let auto_filed = filed
-        .into_iter()
-        .map(|(connection, result)| match result {
-            Ok(f) => AutoFiled {
-                connection,
-                filed: Some(f),
-                error: None,
-            },
-            Err(e) => AutoFiled {
-                connection,
-                filed: None,
-                error: Some(e.to_string()),
-            },
-        })
-        .collect();
-    Ok(CreatedIncident {
-        incident,
-        auto_filed,
-    })
+    let input = NewIncident {
+        title: input.title,
+        severity: input.severity,
+        description: input.description,
+    };
+    Ok(state.services.create_incident(input).await?)
 }
 
 #[tauri::command]
@@ -79,17 +45,13 @@ pub fn update_incident(
     id: String,
     input: IncidentInput,
 ) -> CmdResult<Incident> {
-    Ok(state.with_core(|core| {
-        core.update_incident(
-            &id,
-            IncidentChanges {
-                title: input.title,
-                description: input.description,
-                severity: input.severity,
-                status: input.status,
-            },
-        )
-    })?)
+    let changes = IncidentChanges {
+        title: input.title,
+        description: input.description,
+        severity: input.severity,
+        status: input.status,
+    };
+    Ok(state.services.update_incident(&id, changes)?)
 }
 
 #[tauri::command]

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use ibridge_core::connections::ConnectionView;
-use ibridge_core::oauth::{self, AtlassianSite, ConnectOptions, ConnectUi};
+use ibridge_core::oauth::{AtlassianSite, ConnectOptions, ConnectUi};
 use serde::Serialize;
 use specta::Type;
 use tauri::{AppHandle, Emitter, Manager, State};
@@ -98,7 +98,7 @@ pub async fn connect_oauth(
     name: String,
     site: Option<String>,
 ) -> CmdResult<ConnectionView> {
-    let core = state.services.core().clone();
+    let services = state.services.clone();
     let ui = DesktopUi {
         app: app.clone(),
         connection: name.clone(),
@@ -108,9 +108,10 @@ pub async fn connect_oauth(
         ..ConnectOptions::default()
     };
     let flow_name = name.clone();
-    let task = tauri::async_runtime::spawn(async move {
-        oauth::connect(&core, &flow_name, &options, &ui).await
-    });
+    let task =
+        tauri::async_runtime::spawn(
+            async move { services.connect(&flow_name, &options, &ui).await },
+        );
     let tauri::async_runtime::JoinHandle::Tokio(handle) = &task;
     if let Ok(mut running) = state.sign_ins.lock() {
         running.insert(name.clone(), handle.abort_handle());

@@ -1,12 +1,12 @@
-use ibridge_core::{Core, Result};
+use ibridge_core::{Result, Services};
 
 use crate::args::AuditCommand;
 use crate::output::Output;
 
-pub fn run(core: &mut Core, out: &Output, command: AuditCommand) -> Result<()> {
+pub fn run(services: &Services, out: &Output, command: AuditCommand) -> Result<()> {
     match command {
         AuditCommand::List { limit } => {
-            let entries = core.audit_list(limit)?;
+            let entries = services.audit_list(limit)?;
             out.emit(&entries, |entries| {
                 if entries.is_empty() {
                     return "The audit log is empty.".to_owned();
@@ -30,7 +30,7 @@ pub fn run(core: &mut Core, out: &Output, command: AuditCommand) -> Result<()> {
             });
         }
         AuditCommand::Verify => {
-            let report = core.audit_verify()?;
+            let report = services.audit_verify()?;
             out.emit(&report, |r| r.to_string());
         }
     }

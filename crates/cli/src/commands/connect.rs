@@ -1,8 +1,29 @@
-//! How `ibridge connect` talks to the person at the terminal.
+//! `ibridge connect`: the OAuth sign-in, and how it talks to the person at
+//! the terminal.
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use ibridge_core::oauth::{AtlassianSite, ConnectUi};
+use ibridge_core::oauth::{AtlassianSite, ConnectOptions, ConnectUi};
+use ibridge_core::{Result, Services};
+
+use crate::args::ConnectArgs;
+use crate::output::{self, Output};
+
+pub async fn run(services: &Services, out: &Output, args: ConnectArgs) -> Result<()> {
+    let options = ConnectOptions {
+        port: args.port,
+        timeout: std::time::Duration::from_secs(args.timeout),
+        site: args.site,
+    };
+    let ui = TerminalUi {
+        no_browser: args.no_browser,
+    };
+    let view = services.connect(&args.name, &options, &ui).await?;
+    out.emit(&view, |c| {
+        format!("Connected '{}'.\n{}", c.name, output::connection_details(c))
+    });
+    Ok(())
+}
 
 pub struct TerminalUi {
     pub no_browser: bool,

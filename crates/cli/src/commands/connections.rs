@@ -1,29 +1,29 @@
 use ibridge_core::connections::NewConnection;
-use ibridge_core::{Core, Result};
+use ibridge_core::{Result, Services};
 
 use crate::args::{AddArgs, ConnectionsCommand};
 use crate::output::{connection_details, connection_table, Output};
 use crate::secrets_in::SecretInput;
 
-pub fn run(core: &mut Core, out: &Output, command: ConnectionsCommand) -> Result<()> {
+pub async fn run(services: &Services, out: &Output, command: ConnectionsCommand) -> Result<()> {
     match command {
         ConnectionsCommand::Add(args) => {
             let input = new_connection(*args, &mut SecretInput::stdin())?;
-            let added = core.add_connection(input)?;
+            let added = services.add_connection(input)?;
             out.emit(&added, |c| {
                 format!("Added connection '{}'.\n{}", c.name, connection_details(c))
             });
         }
         ConnectionsCommand::List => {
-            let all = core.list_connections()?;
+            let all = services.list_connections()?;
             out.emit(&all, |all| connection_table(all));
         }
         ConnectionsCommand::Show { name } => {
-            let c = core.show_connection(&name)?;
+            let c = services.show_connection(&name)?;
             out.emit(&c, connection_details);
         }
         ConnectionsCommand::AutoCreate { name, state } => {
-            let c = core.set_auto_create(&name, state == "on")?;
+            let c = services.set_auto_create(&name, state == "on")?;
             out.emit(&c, |c| {
                 format!(
                     "New incidents {} filed to '{}' automatically.",
@@ -36,16 +36,18 @@ pub fn run(core: &mut Core, out: &Output, command: ConnectionsCommand) -> Result
                 )
             });
         }
-        // Talks to the service: handled in `commands::remote`.
-        ConnectionsCommand::Test { .. } => unreachable_remote()?,
+        ConnectionsCommand::Test { name } => {
+            let check = services.test_connection(&name).await?;
+            out.emit(&check, |c| c.message.clone());
+        }
         ConnectionsCommand::Default { name } => {
-            let c = core.set_default_connection(&name)?;
+            let c = services.set_default_connection(&name)?;
             out.emit(&c, |c| {
                 format!("'{}' is now the default {} connection.", c.name, c.provider)
             });
         }
         ConnectionsCommand::Remove { name } => {
-            let c = core.remove_connection(&name)?;
+            let c = services.remove_connection(&name)?;
             out.emit(&c, |c| {
                 format!(
                     "Removed connection '{}' and its stored credentials.",
@@ -90,10 +92,4 @@ fn new_connection<R: std::io::BufRead>(
         secret,
         client_secret,
     })
-}
-
-fn unreachable_remote() -> Result<()> {
-    Err(ibridge_core::Error::Unsupported(
-        "internal error: connections test runs as a remote command".into(),
-    ))
 }

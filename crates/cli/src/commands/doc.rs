@@ -1,6 +1,7 @@
 use std::path::Path;
 
-use ibridge_core::{Core, Error, Result};
+use ibridge_core::services::PublishOptions;
+use ibridge_core::{Error, Result, Services};
 
 use crate::args::DocCommand;
 use crate::output::{self, Output};
@@ -10,58 +11,62 @@ fn read_markdown(path: &Path, field: &str) -> Result<String> {
         .map_err(|e| Error::invalid(field, format!("cannot read {}: {e}", path.display())))
 }
 
-/// The local document commands (publishing is in `commands::remote`).
-pub fn run(core: &mut Core, out: &Output, command: DocCommand) -> Result<()> {
+pub async fn run(services: &Services, out: &Output, command: DocCommand) -> Result<()> {
     match command {
         DocCommand::New {
             kind,
             title,
             incident,
         } => {
-            let doc = core.new_document(&kind, &title, incident.as_deref())?;
+            let doc = services.new_document(&kind, &title, incident.as_deref())?;
             out.emit(&doc, |d| {
                 format!("Created {} {}: {}", d.kind, output::short(&d.id), d.title)
             });
         }
         DocCommand::Import { file, title, kind } => {
             let markdown = read_markdown(&file, "file")?;
-            let doc = core.import_document(markdown, &title, kind.as_deref())?;
+            let doc = services.import_document(markdown, &title, kind.as_deref())?;
             out.emit(&doc, |d| {
                 format!("Imported {} {}: {}", d.kind, output::short(&d.id), d.title)
             });
         }
         DocCommand::Edit { id, file, title } => {
             let markdown = read_markdown(&file, "file")?;
-            let current = core.document(&id)?;
-            let doc = core.save_document(
-                &current.id,
-                title.as_deref().unwrap_or(&current.title),
-                &markdown,
-            )?;
+            let doc = services.edit_document(&id, title.as_deref(), &markdown)?;
             out.emit(&doc, |d| {
                 format!("Saved {} {}.", d.kind, output::short(&d.id))
             });
         }
         DocCommand::List => {
-            let docs = core.list_documents()?;
+            let docs = services.list_documents()?;
             out.emit(&docs, |d| output::document_table(d));
         }
         DocCommand::Show { id } => {
-            let doc = core.document(&id)?;
+            let doc = services.document(&id)?;
             out.emit(&doc, output::document_text);
         }
         DocCommand::Render { id } => {
-            let storage = core.render_document(&id)?;
+            let storage = services.render_document(&id)?;
             if out.json {
                 out.json(&serde_json::json!({ "storage": storage }));
             } else {
                 println!("{storage}");
             }
         }
-        DocCommand::Publish { .. } => {
-            return Err(Error::Unsupported(
-                "internal error: publish runs as a remote command".into(),
-            ))
+        DocCommand::Publish {
+            id,
+            to,
+            space,
+            parent,
+            force,
+        } => {
+            let options = PublishOptions {
+                space,
+                parent,
+                force,
+            };
+            let published = services.publish_document(&id, &to, options).await?;
+            out.emit(&published, output::published_text);
         }
     }
     Ok(())

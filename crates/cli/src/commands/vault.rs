@@ -1,4 +1,4 @@
-use ibridge_core::{Core, Result};
+use ibridge_core::{Result, Services};
 use serde::Serialize;
 
 use crate::args::VaultCommand;
@@ -10,10 +10,10 @@ struct Rotated {
     key_version: i64,
 }
 
-pub fn run(core: &mut Core, out: &Output, command: VaultCommand) -> Result<()> {
+pub fn run(services: &Services, out: &Output, command: VaultCommand) -> Result<()> {
     match command {
         VaultCommand::Rotate => {
-            let report = core.rotate_vault()?;
+            let report = services.rotate_vault()?;
             let rotated = Rotated {
                 resealed: report.resealed,
                 key_version: report.new_version,

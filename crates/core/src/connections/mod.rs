@@ -8,9 +8,8 @@ pub(crate) mod status;
 mod validate;
 
 pub use model::{
-    AuthType, ConnectionStatus, ConnectionView, CredentialKind, CredentialView, Provider,
-    ProviderConfig,
+    AuthType, ConnectionStatus, ConnectionView, CredentialKind, CredentialView, NewConnection,
+    Provider, ProviderConfig,
 };
 pub(crate) use service::seal_into;
-pub use service::NewConnection;
 pub use validate::{validate_base_url, validate_name};

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::secret::SecretString;
 
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident, $field:literal, { $($variant:ident => $text:literal),+ $(,)? }) => {
@@ -167,4 +168,62 @@ pub struct ConnectionView {
     pub created_at: String,
     pub updated_at: String,
     pub credentials: Vec<CredentialView>,
+}
+
+/// What `connections add` and the "Add connection" form take. Strings are
+/// raw input; validation checks them all and names the field of the first
+/// problem. Secrets travel from the form or stdin to the vault once, here,
+/// and print as `[redacted]` in `Debug`.
+/// (Input only: the window's bindings call it `NewConnectionInput`.)
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename = "NewConnectionInput")]
+pub struct NewConnection {
+    pub provider: String,
+    pub name: String,
+    pub url: String,
+    pub auth: String,
+    /// Optional settings: the form sends empty fields, which mean "not set".
+    #[serde(default, deserialize_with = "blank_as_none")]
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+    pub username: Option<String>,
+    #[serde(default, deserialize_with = "blank_as_none")]
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+    pub client_id: Option<String>,
+    #[serde(default, deserialize_with = "blank_as_none")]
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+    pub tenant: Option<String>,
+    #[serde(default, deserialize_with = "blank_as_none")]
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+    pub project: Option<String>,
+    #[serde(default, deserialize_with = "blank_as_none")]
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+    pub space: Option<String>,
+    #[serde(default, deserialize_with = "blank_as_none")]
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+    pub auth_url: Option<String>,
+    #[serde(default, deserialize_with = "blank_as_none")]
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+    pub token_url: Option<String>,
+    #[serde(default, deserialize_with = "blank_as_none")]
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+    pub resources_url: Option<String>,
+    #[serde(default, deserialize_with = "blank_as_none")]
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+    pub api_url: Option<String>,
+    #[serde(default)]
+    pub make_default: bool,
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+    pub secret: Option<SecretString>,
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+    pub client_secret: Option<SecretString>,
+}
+
+fn blank_as_none<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    let value: Option<String> = Option::deserialize(deserializer)?;
+    Ok(value.filter(|v| !v.trim().is_empty()))
 }

@@ -4,8 +4,8 @@
 use rusqlite::{Transaction, TransactionBehavior};
 
 use super::model::{
-    AuthType, ConnectionStatus, ConnectionView, CredentialKind, CredentialView, Provider,
-    ProviderConfig,
+    AuthType, ConnectionStatus, ConnectionView, CredentialKind, CredentialView, NewConnection,
+    Provider, ProviderConfig,
 };
 use super::validate::validate;
 use crate::app::Core;
@@ -16,28 +16,6 @@ use crate::store::connections::{self as repo, ConnectionRow};
 use crate::store::credentials::{self as cred_repo, CredentialRow};
 use crate::time::now_rfc3339;
 use crate::vault::{short_fingerprint, Binding, Sealed, VaultError};
-
-/// What `connections add` takes. Strings are raw input; `validate` checks
-/// them all and names the field of the first problem.
-#[derive(Debug, Default, Clone)]
-pub struct NewConnection {
-    pub provider: String,
-    pub name: String,
-    pub url: String,
-    pub auth: String,
-    pub username: Option<String>,
-    pub client_id: Option<String>,
-    pub tenant: Option<String>,
-    pub project: Option<String>,
-    pub space: Option<String>,
-    pub auth_url: Option<String>,
-    pub token_url: Option<String>,
-    pub resources_url: Option<String>,
-    pub api_url: Option<String>,
-    pub make_default: bool,
-    pub secret: Option<SecretString>,
-    pub client_secret: Option<SecretString>,
-}
 
 impl Core {
     pub fn add_connection(&mut self, input: NewConnection) -> Result<ConnectionView> {

@@ -3,8 +3,7 @@
 
 use url::{Host, Url};
 
-use super::model::{AuthType, Provider, ProviderConfig};
-use super::service::NewConnection;
+use super::model::{AuthType, NewConnection, Provider, ProviderConfig};
 use crate::error::{Error, Result};
 
 const MAX_NAME_CHARS: usize = 64;

@@ -27,6 +27,40 @@ pub struct Filed {
     pub created: bool,
 }
 
+/// A new incident and what became of its automatic filings.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CreatedIncident {
+    pub incident: crate::incidents::Incident,
+    pub auto_filed: Vec<AutoFiled>,
+}
+
+/// One automatic filing: filed, or why not yet (it stays in the outbox).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AutoFiled {
+    pub connection: String,
+    pub filed: Option<Filed>,
+    pub error: Option<String>,
+}
+
+impl AutoFiled {
+    pub(crate) fn new(connection: String, result: Result<Filed>) -> Self {
+        match result {
+            Ok(filed) => Self {
+                connection,
+                filed: Some(filed),
+                error: None,
+            },
+            Err(e) => Self {
+                connection,
+                filed: None,
+                error: Some(e.to_string()),
+            },
+        }
+    }
+}
+
 /// The external record a filing produced or found.
 pub(crate) struct Remote {
     pub external_id: String,

@@ -1,12 +1,16 @@
-//! [`Services`]: what front ends call for anything that talks to a remote
-//! service. It resolves a connection into a base URL and a fresh credential
-//! (opening secrets through the audited vault, refreshing OAuth tokens
-//! through the single-flight broker) and hands them to a provider client.
+//! [`Services`]: the one front door into the core. Front ends (the CLI and
+//! the desktop shell) open it once and call its methods for everything:
+//! local records (`records`), and anything that talks to a remote service,
+//! for which it resolves a connection into a base URL and a fresh
+//! credential (opening secrets through the audited vault, refreshing OAuth
+//! tokens through the single-flight broker) and hands them to a provider
+//! client. The shared core and its lock stay inside.
 
 mod azure_devops;
 mod confluence;
 mod delivery;
 mod filing;
+mod records;
 mod servicenow;
 mod sync;
 mod test;
@@ -17,7 +21,7 @@ use std::sync::{Arc, Mutex};
 pub use azure_devops::{parse_work_item_id, DEFAULT_TOP};
 pub use confluence::{rest_root, PublishOptions, Published};
 pub use delivery::{Delivered, RunReport};
-pub use filing::{work_item_type, Filed};
+pub use filing::{work_item_type, AutoFiled, CreatedIncident, Filed};
 pub use sync::{IncidentReport, SyncNote};
 pub use test::ConnectionCheck;
 
@@ -37,6 +41,11 @@ pub struct Services {
 }
 
 impl Services {
+    /// Opens the data directory (see [`Core::open`]) behind the front door.
+    pub fn open(options: crate::OpenOptions) -> Result<Self> {
+        Self::new(Core::open(options)?)
+    }
+
     pub fn new(core: Core) -> Result<Self> {
         Self::with_http(
             Arc::new(Mutex::new(core)),
@@ -54,10 +63,7 @@ impl Services {
         })
     }
 
-    pub fn core(&self) -> &SharedCore {
-        &self.core
-    }
-
+    /// Messages to show the user once (e.g. "key file created").
     pub fn take_notices(&self) -> Vec<String> {
         lock(&self.core)
             .map(|mut c| c.take_notices())

@@ -86,15 +86,18 @@ impl Services {
     pub async fn create_incident(
         &self,
         input: crate::incidents::NewIncident,
-    ) -> Result<(Incident, Vec<(String, Result<super::Filed>)>)> {
+    ) -> Result<super::CreatedIncident> {
         let (incident, entries) = lock(&self.core)?.create_incident_journaled(input, true)?;
-        let mut filed = Vec::new();
+        let mut auto_filed = Vec::new();
         for entry in entries {
             let target = lock(&self.core)?.view_by_id(&entry.connection_id)?;
             let result = self.deliver_filing(target.provider, &entry.id).await;
-            filed.push((target.name, result));
+            auto_filed.push(super::AutoFiled::new(target.name, result));
         }
         let incident = lock(&self.core)?.incident(&incident.id)?;
-        Ok((incident, filed))
+        Ok(super::CreatedIncident {
+            incident,
+            auto_filed,
+        })
     }
 }

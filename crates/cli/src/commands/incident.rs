@@ -1,0 +1,56 @@
+//! `ibridge incident`: local incident records, and filing them.
+
+use ibridge_core::incidents::NewIncident;
+use ibridge_core::{Error, Result, Services};
+
+use crate::args::IncidentCommand;
+use crate::output::{self, Output};
+
+pub async fn run(services: &Services, out: &Output, command: IncidentCommand) -> Result<()> {
+    match command {
+        IncidentCommand::Create {
+            title,
+            severity,
+            description,
+            description_file,
+        } => {
+            let description = match (description, description_file) {
+                (Some(d), _) => d,
+                (None, Some(path)) => std::fs::read_to_string(&path).map_err(|e| {
+                    Error::invalid(
+                        "description-file",
+                        format!("cannot read {}: {e}", path.display()),
+                    )
+                })?,
+                (None, None) => String::new(),
+            };
+            let created = services
+                .create_incident(NewIncident {
+                    title,
+                    severity,
+                    description,
+                })
+                .await?;
+            out.emit(&created, output::created_incident_text);
+        }
+        IncidentCommand::List => {
+            let all = services.list_incidents()?;
+            out.emit(&all, |all| output::incident_table(all));
+        }
+        IncidentCommand::Show { id } => {
+            let report = services.show_incident(&id).await?;
+            out.emit(&report, output::incident_report);
+        }
+        IncidentCommand::File {
+            id,
+            to,
+            work_item_type,
+        } => {
+            let filed = services
+                .file_incident(&id, &to, work_item_type.as_deref())
+                .await?;
+            out.emit(&filed, output::filed_text);
+        }
+    }
+    Ok(())
+}
