@@ -14,8 +14,9 @@ use std::sync::{Arc, Mutex};
 
 use common::oidc::{self, AuthServer, Consent};
 use common::Cli;
+use ibridge_core::app::SharedCore;
 use ibridge_core::audit::Actor;
-use ibridge_core::oauth::{SharedCore, TokenBroker};
+use ibridge_core::oauth::TokenBroker;
 use ibridge_core::vault::{KeyConfig, NoKeychain};
 use ibridge_core::{Core, ErrorKind, OpenOptions};
 

@@ -2,6 +2,7 @@
 //! acting. Front ends open one and call its methods.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
@@ -261,5 +262,55 @@ fn vault_reason(e: &VaultError) -> &'static str {
         VaultError::KeyVersionMismatch { .. } => "key_version",
         e if e.is_key_problem() => "master_key",
         _ => "vault_error",
+    }
+}
+
+/// A `Core` shared between tasks (the sign-in flow, concurrent token
+/// requests). The lock is never held across an `.await`.
+pub type SharedCore = Arc<Mutex<Core>>;
+
+/// Locks the core. A panic while it was held poisons the mutex; the core
+/// stays usable (an interrupted transaction rolled back when its guard
+/// was dropped during unwinding), so the poison is cleared and the lock
+/// taken, rather than failing every later call of a long-running app.
+pub fn lock(core: &SharedCore) -> Result<MutexGuard<'_, Core>> {
+    Ok(core.lock().unwrap_or_else(|poisoned| {
+        tracing::warn!("recovering the core lock after a panic in an earlier call");
+        core.clear_poison();
+        poisoned.into_inner()
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::Actor;
+    use crate::vault::{KeyConfig, NoKeychain};
+
+    #[test]
+    fn a_panic_while_the_core_is_locked_fails_only_that_call() {
+        let dir = tempfile::tempdir().unwrap();
+        let core: SharedCore = Arc::new(Mutex::new(
+            Core::open(OpenOptions {
+                data_dir: Some(dir.path().to_path_buf()),
+                actor: Actor::Cli,
+                keys: KeyConfig {
+                    passphrase: None,
+                    keychain: Arc::new(NoKeychain),
+                },
+            })
+            .unwrap(),
+        ));
+        let held = core.clone();
+        let crashed = std::thread::spawn(move || {
+            let _guard = held.lock().unwrap();
+            panic!("a bug inside a core call");
+        })
+        .join();
+        assert!(crashed.is_err());
+        assert!(core.is_poisoned());
+        let listed = lock(&core).map(|c| c.list_connections().map(|l| l.len()));
+        assert!(matches!(listed, Ok(Ok(0))), "the next call works");
+        assert!(!core.is_poisoned());
     }
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::error::ErrorKind;
+use crate::error::kind::ErrorKind;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HttpError {

@@ -2,7 +2,7 @@
 //! backoff and `Retry-After`, a body size limit, typed errors, and logs
 //! that never carry a secret.
 
-mod error;
+pub(crate) mod error;
 pub mod redact;
 mod retry;
 

@@ -30,17 +30,20 @@ impl Services {
         name: &str,
         purpose: &str,
     ) -> Result<(ConnectionView, AdoClient)> {
-        let (view, auth) = self.resolve(name, purpose).await?;
-        Self::require_provider(&view, Provider::AzureDevOps, "connection")?;
-        let project = view.config.project.clone().ok_or_else(|| {
-            Error::invalid(
-                "project",
-                format!(
-                    "connection '{}' has no project; add it again with --project",
-                    view.name
-                ),
-            )
-        })?;
+        let project_of = |view: &ConnectionView| {
+            view.config.project.clone().ok_or_else(|| {
+                Error::invalid(
+                    "project",
+                    format!(
+                        "connection '{}' has no project; add it again with --project",
+                        view.name
+                    ),
+                )
+            })
+        };
+        let (view, auth, project) = self
+            .resolve(name, Provider::AzureDevOps, purpose, project_of)
+            .await?;
         let client = AdoClient::new(self.http.clone(), Self::api_base(&view), &project, auth)?;
         Ok((view, client))
     }

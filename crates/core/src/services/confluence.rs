@@ -4,13 +4,13 @@ use serde::Serialize;
 
 use super::delivery::{Attempt, Deliver};
 use super::Services;
+use crate::app::lock;
 use crate::audit::{self, Event, Outcome};
 use crate::connections::{AuthType, ConnectionView, Provider};
 use crate::docs::storage::markdown_to_storage;
 use crate::docs::PublishedPage;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::HttpError;
-use crate::oauth::lock;
 use crate::outbox::{Journal, PageCreate, PageUpdate, Write};
 use crate::providers::confluence::{cql, ConfluenceClient, NewPage, Page, SearchPage, Space};
 use crate::store::documents::{self as repo, DocumentRow, PageRow};
@@ -68,10 +68,9 @@ impl Services {
         name: &str,
         purpose: &str,
     ) -> Result<(ConnectionView, ConfluenceClient)> {
-        let view = lock(&self.core)?.show_connection(name)?;
-        Self::require_provider(&view, Provider::Confluence, "connection")?;
-        let root = rest_root(&view)?;
-        let (view, auth) = self.resolve(&view.name, purpose).await?;
+        let (view, auth, root) = self
+            .resolve(name, Provider::Confluence, purpose, rest_root)
+            .await?;
         Ok((view, ConfluenceClient::new(self.http.clone(), &root, auth)))
     }
 

@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::{Filed, Published, Services};
+use crate::app::lock;
 use crate::connections::ConnectionStatus;
 use crate::error::{Error, ErrorKind, Result};
-use crate::oauth::lock;
 use crate::outbox::{stored_write, OutboxState, Write};
 use crate::providers::azure_devops::WorkItem;
 use crate::providers::servicenow::SnIncident;

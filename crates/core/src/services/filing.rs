@@ -7,10 +7,10 @@ use serde::Serialize;
 
 use super::delivery::{Attempt, Deliver};
 use super::Services;
+use crate::app::lock;
 use crate::connections::{ConnectionView, Provider};
 use crate::error::{Error, Result};
 use crate::incidents::{link_view, ExternalLink, Severity};
-use crate::oauth::lock;
 use crate::outbox::{self, ServiceNowCreate, WorkItemCreate};
 use crate::providers::azure_devops::{self as ado, WorkItem};
 use crate::providers::servicenow::{NewSnIncident, SnIncident};

@@ -26,10 +26,11 @@ pub use sync::{IncidentReport, SyncNote};
 pub use test::ConnectionCheck;
 
 use crate::app::Core;
+use crate::app::{lock, SharedCore};
 use crate::connections::{AuthType, ConnectionView, CredentialKind, Provider};
 use crate::error::{Error, Result};
 use crate::http::{HttpClient, HttpConfig};
-use crate::oauth::{lock, SharedCore, TokenBroker};
+use crate::oauth::TokenBroker;
 use crate::providers::AuthHeader;
 
 pub struct Services {
@@ -70,13 +71,21 @@ impl Services {
             .unwrap_or_default()
     }
 
-    /// The connection and how to authenticate to it, for `purpose`.
-    pub(crate) async fn resolve(
+    /// Connection `name`, checked to be a `provider` connection and passed
+    /// through `preflight` (its settings) before any secret is opened, then
+    /// how to authenticate to it for `purpose` (one credential open, audited;
+    /// OAuth tokens through the broker). A wrong-provider call opens
+    /// nothing and writes no credential-use row.
+    pub(crate) async fn resolve<T>(
         &self,
         name: &str,
+        provider: Provider,
         purpose: &str,
-    ) -> Result<(ConnectionView, AuthHeader)> {
+        preflight: impl FnOnce(&ConnectionView) -> Result<T>,
+    ) -> Result<(ConnectionView, AuthHeader, T)> {
         let view = lock(&self.core)?.show_connection(name)?;
+        Self::require_provider(&view, provider, "connection")?;
+        let checked = preflight(&view)?;
         let open = |kind: CredentialKind| -> Result<crate::SecretString> {
             lock(&self.core)?.open_credential(&view.name, kind, purpose)
         };
@@ -101,7 +110,7 @@ impl Services {
                 password: open(CredentialKind::Password)?,
             },
         };
-        Ok((view, auth))
+        Ok((view, auth, checked))
     }
 
     /// The API base: `--api-url` when set, else the connection URL.

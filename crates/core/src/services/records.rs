@@ -4,13 +4,14 @@
 //! these instead of locking the core themselves.
 
 use super::Services;
+use crate::app::lock;
 use crate::audit::{Entry, VerifyReport};
 use crate::changes::ChangeWatch;
 use crate::connections::{ConnectionView, NewConnection};
 use crate::docs::Document;
 use crate::error::Result;
 use crate::incidents::{Incident, IncidentChanges};
-use crate::oauth::{self, lock, ConnectOptions, ConnectUi};
+use crate::oauth::{self, ConnectOptions, ConnectUi};
 use crate::outbox::OutboxEntry;
 use crate::vault::RotationReport;
 

@@ -11,8 +11,9 @@ impl Services {
         name: &str,
         purpose: &str,
     ) -> Result<(ConnectionView, ServiceNowClient)> {
-        let (view, auth) = self.resolve(name, purpose).await?;
-        Self::require_provider(&view, Provider::ServiceNow, "connection")?;
+        let (view, auth, ()) = self
+            .resolve(name, Provider::ServiceNow, purpose, |_| Ok(()))
+            .await?;
         let client = ServiceNowClient::new(self.http.clone(), Self::api_base(&view), auth)?;
         Ok((view, client))
     }

@@ -4,10 +4,10 @@
 use serde::Serialize;
 
 use super::Services;
+use crate::app::lock;
 use crate::connections::Provider;
 use crate::error::Result;
 use crate::incidents::Incident;
-use crate::oauth::lock;
 use crate::providers::servicenow::RecordRef;
 use crate::store::incidents as repo;
 use crate::time::now_rfc3339;

@@ -4,9 +4,9 @@
 use serde::Serialize;
 
 use super::Services;
+use crate::app::lock;
 use crate::connections::{AuthType, ConnectionStatus, Provider};
 use crate::error::{ErrorKind, Result};
-use crate::oauth::lock;
 
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use super::delivery::{Attempt, Deliver};
 use super::Services;
+use crate::app::lock;
 use crate::connections::Provider;
 use crate::error::{Error, Result};
-use crate::oauth::lock;
 use crate::outbox::{Journal, ServiceNowUpdate, WorkItemUpdate, Write};
 use crate::providers::azure_devops::WorkItem;
 use crate::providers::servicenow::SnIncident;

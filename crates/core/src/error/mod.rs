@@ -1,7 +1,12 @@
 //! The error every core function returns. Callers match on [`ErrorKind`];
 //! `Display` is a sentence a person can act on, and never holds a secret.
 
-use crate::http::HttpError;
+pub(crate) mod kind;
+
+pub use kind::ErrorKind;
+
+use crate::http::error::HttpError;
+use crate::oauth::error::OAuthError;
 use crate::store::StoreError;
 use crate::vault::VaultError;
 
@@ -50,7 +55,7 @@ pub enum Error {
     Http(#[from] HttpError),
 
     #[error(transparent)]
-    OAuth(#[from] crate::oauth::OAuthError),
+    OAuth(#[from] OAuthError),
 
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -61,21 +66,6 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-}
-
-/// What kind of failure, for exit codes and UI treatment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    InvalidInput,
-    NotFound,
-    Conflict,
-    AuthNeeded,
-    /// A remote service refused or failed.
-    Remote,
-    /// Local failure: disk, database, a tampered vault.
-    Local,
-    /// A state that should not happen; reported like a local failure.
-    Internal,
 }
 
 impl Error {
