@@ -380,6 +380,7 @@ fn seal_tokens(
     ));
     Ok(parts.join(" "))
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
