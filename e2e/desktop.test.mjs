@@ -3,8 +3,11 @@
 // ServiceNow connection against a fake instance, record and file an
 // incident, write and publish an RCA to a fake Confluence, and complete an
 // OAuth sign-in against the real authorization server, and see a connection
-// and an incident added by the `ibridge` CLI appear in the open window.
-// Screenshots of each main screen go to e2e/screenshots/.
+// and an incident added by the `ibridge` CLI appear in the open window; the
+// keyboard shortcuts, search, themes, notices of queued writes, and an
+// accessibility check (axe-core) of every screen in both themes.
+// Screenshots of each screen in the light and the dark theme go to
+// e2e/screenshots/.
 //
 // Needs: target/debug/incident-bridge built with the UI embedded
 // (`cargo build -p incident-bridge --features custom-protocol` after
@@ -19,8 +22,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session, sleep } from "./webdriver.mjs";
-import { freePort, start, stopAll, waitForHttp } from "./processes.mjs";
+import { freePort, start, stopAll, tell, waitForHttp } from "./processes.mjs";
 import { signIn } from "./signin.mjs";
+import { axeViolations, describe as describeViolations } from "./a11y.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const app = path.join(root, "target/debug/incident-bridge");
@@ -28,6 +32,7 @@ const cli = path.join(root, "target/debug/ibridge");
 const shots = path.join(root, "e2e/screenshots");
 let session;
 let fakeUrl;
+let fakeChild;
 let oauthUrl;
 let dataDir;
 
@@ -45,6 +50,30 @@ async function shot(name) {
   writeFileSync(path.join(shots, `${name}.png`), await session.screenshot());
 }
 
+/** Picks the theme with the switch in the sidebar (system → dark → light). */
+async function setTheme(theme) {
+  for (let i = 0; i < 3; i += 1) {
+    const choice = await session.execute("return document.querySelector('[data-action=\"theme\"]').dataset.themeChoice;");
+    if (choice === theme) break;
+    // Pressed from the page, so it works under an open dialog too.
+    await session.execute("document.querySelector('[data-action=\"theme\"]').click(); return true;");
+  }
+  const applied = await session.execute("return document.documentElement.dataset.theme;");
+  assert.equal(applied, theme);
+}
+
+/** The screen as it is, in both themes: no serious or critical axe violation, and a screenshot of each. */
+async function checkScreen(name) {
+  for (const theme of ["light", "dark"]) {
+    await setTheme(theme);
+    await sleep(150);
+    const bad = await axeViolations(session, `${name}-${theme}`, shots);
+    assert.equal(bad.length, 0, `accessibility of ${name} (${theme}):\n${describeViolations(bad)}`);
+    await shot(`${name}-${theme}`);
+  }
+  await setTheme("light");
+}
+
 before(async () => {
   for (const needed of [app, cli, path.join(root, "target/debug/fake-services")]) {
     assert.ok(existsSync(needed), `${needed} is missing: run scripts/test.sh (it builds it)`);
@@ -52,18 +81,20 @@ before(async () => {
   const display = `:${90 + Math.floor(Math.random() * 9)}`;
   await start("Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"]);
   await sleep(500);
-  const fake = await start(path.join(root, "target/debug/fake-services"), [], { ready: /ready (\S+)/ });
+  const fake = await start(path.join(root, "target/debug/fake-services"), [], { ready: /ready (\S+)/, stdin: "pipe" });
   fakeUrl = fake.match[1];
+  fakeChild = fake.child;
   const oauthPort = await freePort();
   await start("node", ["server.js", String(oauthPort)], { cwd: path.join(root, "tests/oauth-server"), ready: /ready (\S+)/ });
   oauthUrl = `http://127.0.0.1:${oauthPort}`;
   const driverPort = await freePort();
   dataDir = mkdtempSync(path.join(tmpdir(), "ibridge-e2e-"));
   await start("tauri-driver", ["--port", String(driverPort)], {
-    env: { DISPLAY: display, IBRIDGE_DATA_DIR: dataDir, IBRIDGE_KEYCHAIN: "off", BROWSER: "true" },
+    env: { DISPLAY: display, IBRIDGE_DATA_DIR: dataDir, IBRIDGE_KEYCHAIN: "off", BROWSER: "true", IBRIDGE_OUTBOX_INTERVAL_SECS: "2" },
   });
   await waitForHttp(`http://127.0.0.1:${driverPort}/status`);
-  session = await Session.start(`http://127.0.0.1:${driverPort}`, app);
+  // A loaded machine can take a while to start the app and its web view.
+  session = await Session.start(`http://127.0.0.1:${driverPort}`, app, 180000);
 });
 
 after(async () => {
@@ -74,7 +105,7 @@ after(async () => {
 test("the app opens on Settings → Integrations", async () => {
   await session.waitFor("#integrations-title", { text: "Integrations" });
   await session.waitFor('[data-provider="servicenow"]', { text: "No ServiceNow connection yet" });
-  await shot("01-integrations-empty");
+  await checkScreen("01-integrations-empty");
 });
 
 test("add a ServiceNow connection and test it", async () => {
@@ -90,7 +121,7 @@ test("add a ServiceNow connection and test it", async () => {
   await session.waitFor('[data-connection="sn"] [data-status="connected"]');
   await session.click('[data-connection="sn"] [data-action="test"]');
   await session.waitFor('[data-connection="sn"] [data-testid="test-result"]', { text: "as Bridge Service (svc.bridge)" });
-  await shot("02-integrations-servicenow");
+  await checkScreen("02-integrations-servicenow");
 });
 
 test("record an incident and file it in ServiceNow", async () => {
@@ -104,7 +135,17 @@ test("record an incident and file it in ServiceNow", async () => {
   await session.click('[data-action="file-sn"]');
   const key = await session.waitFor('[data-testid="external-key"]', { text: /^INC\d+/ });
   assert.match(await session.text(key), /^INC\d{7}$/);
-  await shot("03-incident-filed");
+  // The service's own labels, not its codes; P1 is urgency 1 x impact 1.
+  await session.waitFor('[data-testid="remote-state"]', { text: "New" });
+  await session.waitFor('[data-testid="remote-priority"]', { text: "1 - Critical" });
+  // The header at a glance, and the description as formatted text.
+  await session.waitFor('[data-testid="incident-header"]', { text: "P1 · Critical" });
+  await session.waitFor('[data-testid="incident-filed"]', { text: "ServiceNow INC" });
+  await session.waitFor(".description strong", { text: "pay" });
+  const when = await session.execute("const t = document.querySelector('[data-testid=\"incident-header\"] time'); return [t.textContent, t.getAttribute('title')];");
+  assert.match(when[0], /just now|min ago/);
+  assert.ok(when[1] && when[1].length > 10, `exact time on hover: ${when[1]}`);
+  await checkScreen("03-incident-filed");
 });
 
 test("write an RCA and publish it to Confluence", async () => {
@@ -122,14 +163,14 @@ test("write an RCA and publish it to Confluence", async () => {
   await session.type('input[aria-label="Title of the new document"]', "RCA: checkout 500s");
   await session.click('[data-action="new-document"]');
   await session.waitFor('[data-testid="preview"] h2', { text: "Summary" });
-  await shot("04-rca-editor");
+  await checkScreen("04-rca-editor");
   await session.click('[data-action="publish"]');
   const link = await session.waitFor('[data-testid="published-page"]', { text: "version 1" });
   assert.match(await session.text(link), /RCA: checkout 500s/);
   // Publishing again updates the same page.
   await session.click('[data-action="publish"]');
   await session.waitFor('[data-testid="published-page"]', { text: "version 2" });
-  await shot("05-rca-published");
+  await checkScreen("05-rca-published");
 });
 
 test("connect with OAuth against the real authorization server", async () => {
@@ -149,13 +190,13 @@ test("connect with OAuth against the real authorization server", async () => {
   await session.waitFor('[data-testid="authorization-url-text"]');
   const authorizationUrl = await session.value('[data-testid="authorization-url-text"]');
   assert.match(authorizationUrl, /code_challenge_method=S256/);
-  await shot("06-oauth-waiting");
+  await checkScreen("06-oauth-waiting");
   const callback = await signIn(authorizationUrl);
   const page = await fetch(callback);
   assert.equal(page.status, 200);
   assert.match(await page.text(), /connected/);
   await session.waitFor('[data-connection="ado"] [data-status="connected"]', { timeoutMs: 30000 });
-  await shot("07-oauth-connected");
+  await checkScreen("07-oauth-connected");
 });
 
 test("the smallest supported window (1024×700) still shows everything", async () => {
@@ -174,7 +215,96 @@ test("activity shows the outbox and a verified audit log", async () => {
   await session.waitFor('tr[data-state="done"]');
   await session.click('[data-action="verify-audit"]');
   await session.waitFor('[role="status"]', { text: "hash chain verified" });
-  await shot("08-activity");
+  await checkScreen("08-activity");
+});
+
+test("keyboard: shortcuts switch screens, open forms, search, and the ? overlay lists them", async () => {
+  await session.click('[data-screen="integrations"]');
+  await session.keys(["Control", "2"]);
+  await session.waitFor('[data-screen="incidents"][aria-current="page"]');
+  await session.keys(["Control", "Shift", "n"]);
+  await session.waitFor('form[aria-label="New incident"]');
+  await session.keys(["Escape"]);
+  await session.keys(["/"]);
+  const focused = await session.execute("return document.activeElement && document.activeElement.dataset.testid;");
+  assert.equal(focused, "incident-search");
+  await session.type('[data-testid="incident-search"]', "no such incident anywhere");
+  await session.waitFor(".list-pane", { text: "No incident matches" });
+  await session.type('[data-testid="incident-search"]', "CHECKOUT 500");
+  await session.waitFor(".virtual-list", { text: "Checkout returns 500" });
+  await session.click('[data-testid="filter-filed"] option[value="not_filed"]');
+  await session.waitFor(".list-pane", { text: "No incident matches" });
+  await session.click('[data-testid="filter-filed"] option[value=""]');
+  // Focus back on the page, then ? opens the overlay and Escape closes it.
+  await session.click("#incidents-title");
+  await session.keys(["Shift", "?"]);
+  await session.waitFor('[role="dialog"]', { text: "Keyboard shortcuts" });
+  await session.waitFor('[data-shortcut="new-incident"]', { text: "Ctrl+Shift+N" });
+  await checkScreen("11-shortcuts");
+  await session.keys(["Escape"]);
+  const open = await session.execute("return !!document.querySelector('[role=\"dialog\"]');");
+  assert.equal(open, false);
+  // Every control that takes focus shows a visible focus ring.
+  await session.click("#incidents-title");
+  await session.keys(["Tab"]);
+  const ring = await session.execute("const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth;");
+  assert.match(ring, /solid 3px/);
+});
+
+test("a write queued while the service is offline lands later: badge, notice, and a way to the record", async () => {
+  await session.click('[data-screen="incidents"]');
+  await session.click('[data-action="new-incident"]');
+  await session.type("#incident-title", "Search is slow");
+  await session.select("#incident-severity", "P3");
+  await session.click('form[aria-label="New incident"] button[type="submit"]');
+  await session.waitFor("#incident-heading", { text: "Search is slow" });
+  await tell(fakeChild, "stop", "stopped");
+  await session.click('[data-action="file-sn"]');
+  // The error where it happened, with the action as a button.
+  await session.waitFor('.detail [role="alert"] [data-remedy="retry"]');
+  await session.waitFor('[data-testid="activity-badge"]', { text: "1" });
+  await checkScreen("12-offline-error");
+  await session.click('[data-screen="activity"]');
+  await session.waitFor('[data-testid="outbox-summary"]', { text: "1 waiting to be sent" });
+  await tell(fakeChild, "start", "started");
+  // The background worker sends it and says so; the notice leads to the incident.
+  const toast = await session.waitFor('[data-testid="toast"]', { text: "Sent to sn", timeoutMs: 30000 });
+  assert.match(await session.text(toast), /Search is slow/);
+  await checkScreen("13-notice");
+  await session.click('[data-testid="toast"] button.primary');
+  await session.waitFor("#incident-heading", { text: "Search is slow" });
+  await session.waitFor('[data-testid="external-key"]', { text: /^INC\d+/ });
+  const badge = await session.execute("return !!document.querySelector('[data-testid=\"activity-badge\"]');");
+  assert.equal(badge, false, "nothing is waiting any more");
+});
+
+test("usable at 200 % zoom: the layout reflows, nothing needs sideways scrolling", async () => {
+  await session.cmd("POST", "/window/rect", { width: 1180, height: 780 });
+  // Page zoom as a person sets it: Ctrl+= five times (20 % a step) makes 200 %.
+  await session.click("h1");
+  const before = await session.execute("return window.innerWidth;");
+  for (let i = 0; i < 5; i += 1) await session.keys(["Control", "="]);
+  const until = Date.now() + 10000;
+  let width = before;
+  while (Date.now() < until && width > before * 0.55) {
+    await sleep(200);
+    width = await session.execute("return window.innerWidth;");
+  }
+  assert.ok(width <= before * 0.55, `the page did not zoom to 200 %: ${before} → ${width} CSS px wide`);
+  for (const name of ["integrations", "incidents", "documents", "activity"]) {
+    // Pressed from the page: WebDriver's pointer and a zoomed page disagree on coordinates.
+    await session.execute(`document.querySelector('[data-screen="${name}"]').click(); return true;`);
+    await sleep(200);
+    const overflow = await session.execute(`
+      const m = document.querySelector('main'); const d = document.documentElement;
+      const edge = m.getBoundingClientRect().left + m.clientWidth;
+      const wide = [...m.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > edge + 1).slice(0, 5)
+        .map((e) => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : ''));
+      return [m.scrollWidth - m.clientWidth, d.scrollWidth - d.clientWidth, wide.join(', ')];`);
+    if (name === "incidents") await shot("14-incidents-200-percent-light");
+    assert.ok(overflow[0] <= 1 && overflow[1] <= 1, `${name} at 200 %: content wider than the window by ${overflow[0]}/${overflow[1]} px: ${overflow[2]}`);
+  }
+  await session.keys(["Control", "0"]);
 });
 
 test("a connection and an incident added by the CLI appear in the open window", async () => {

@@ -18,13 +18,13 @@ export function freePort() {
 }
 
 /** Starts a process; resolves with the first stdout line matching `ready`. */
-export function start(command, args, { env = {}, cwd, ready, timeoutMs = 60000 } = {}) {
+export function start(command, args, { env = {}, cwd, ready, timeoutMs = 60000, stdin = "ignore" } = {}) {
   // Each in its own process group, so stopping it also stops what it
   // started (tauri-driver starts WebKitWebDriver, which starts the app).
   const child = spawn(command, args, {
     cwd,
     env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [stdin, "pipe", "pipe"],
     detached: true,
   });
   children.push(child);
@@ -49,6 +49,22 @@ export function start(command, args, { env = {}, cwd, ready, timeoutMs = 60000 }
       clearTimeout(timer);
       resolve({ child, match: null });
     }
+  });
+}
+
+/** Writes `line` to the child's stdin and waits for `answer` on its stdout. */
+export function tell(child, line, answer, timeoutMs = 15000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no '${answer}' after '${line}'`)), timeoutMs);
+    const onData = (chunk) => {
+      if (String(chunk).includes(answer)) {
+        clearTimeout(timer);
+        child.stdout.off("data", onData);
+        resolve();
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stdin.write(`${line}\n`);
   });
 }
 

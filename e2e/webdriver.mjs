@@ -2,6 +2,8 @@
 // the session to WebKitWebDriver driving the real Incident Bridge window).
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+// W3C WebDriver key codes for the modifier and special keys the tests press.
+const KEYS = { Control: "\uE009", Shift: "\uE008", Alt: "\uE00A", Escape: "\uE00C", Enter: "\uE007", Tab: "\uE004", ArrowDown: "\uE015", ArrowUp: "\uE013" };
 
 export class Session {
   constructor(base, id) {
@@ -65,6 +67,25 @@ export class Session {
   /** Picks `value` in the <select> matched by `css`. */
   async select(css, value) {
     await this.click(`${css} option[value="${value}"]`);
+  }
+
+  /** Runs `script` (a function body) in the window and returns its value. */
+  async execute(script, args = []) {
+    return this.cmd("POST", "/execute/sync", { script, args });
+  }
+
+  /** Like execute, but the script calls `arguments[arguments.length - 1](value)` when done. */
+  async executeAsync(script, args = []) {
+    return this.cmd("POST", "/execute/async", { script, args });
+  }
+
+  /** Presses a key chord through the real input path, e.g. keys(["Control", "Shift", "n"]). */
+  async keys(chord) {
+    const code = (k) => KEYS[k] ?? k;
+    const down = chord.map((k) => ({ type: "keyDown", value: code(k) }));
+    const up = [...chord].reverse().map((k) => ({ type: "keyUp", value: code(k) }));
+    await this.cmd("POST", "/actions", { actions: [{ type: "key", id: "keyboard", actions: [...down, ...up] }] });
+    await this.cmd("DELETE", "/actions");
   }
 
   async screenshot() {

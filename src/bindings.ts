@@ -445,6 +445,37 @@ export type OutboxEntry_Serialize = {
 	updated_at: string,
 };
 
+/**  One notice about one outbox entry. */
+export type OutboxNotice = OutboxNotice_Serialize | OutboxNotice_Deserialize;
+
+/**  One notice about one outbox entry. */
+export type OutboxNotice_Deserialize = {
+	title: string,
+	body: string,
+	/**
+	 *  The screen that shows the record: `incidents`, `documents`, or
+	 *  `activity` for a write to a remote record.
+	 */
+	screen: string,
+	/**  The incident or document id. */
+	record?: string | null,
+	failed: boolean,
+};
+
+/**  One notice about one outbox entry. */
+export type OutboxNotice_Serialize = {
+	title: string,
+	body: string,
+	/**
+	 *  The screen that shows the record: `incidents`, `documents`, or
+	 *  `activity` for a write to a remote record.
+	 */
+	screen: string,
+	/**  The incident or document id. */
+	record: string | null,
+	failed: boolean,
+};
+
 /**  Where an entry is in its life (see `outbox`): the `state` column. */
 export type OutboxState = 
 /**  Journaled, not sent yet, or due for another try. */

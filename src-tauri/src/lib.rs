@@ -4,6 +4,7 @@
 mod commands;
 mod error;
 mod navigation;
+pub mod notify;
 mod state;
 mod watch;
 
@@ -28,8 +29,15 @@ pub fn ui_error(e: ibridge_core::Error) -> UiError {
 }
 
 /// How often the app retries due outbox entries (and so notices that the
-/// network is back).
-const OUTBOX_INTERVAL: Duration = Duration::from_secs(30);
+/// network is back): 30 s, or `IBRIDGE_OUTBOX_INTERVAL_SECS` (1–3600).
+fn outbox_interval() -> Duration {
+    let secs = std::env::var("IBRIDGE_OUTBOX_INTERVAL_SECS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|s| (1..=3600).contains(s))
+        .unwrap_or(30);
+    Duration::from_secs(secs)
+}
 pub const OUTBOX_EVENT: &str = "outbox-changed";
 
 /// The commands and event payload types the window may use; the
@@ -69,6 +77,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         ])
         .typ::<oauth::ConnectProgress>()
         .typ::<oauth::SitesOffered>()
+        .typ::<notify::OutboxNotice>()
 }
 
 /// Writes the TypeScript bindings to `path`.
@@ -93,6 +102,7 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .plugin(navigation::guard())
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
         .setup(|app| {
             let core = Core::open(OpenOptions {
@@ -111,20 +121,49 @@ pub fn run() {
         .expect("the Incident Bridge window could not start");
 }
 
-/// Sends due outbox entries at start-up and every 30 s after, so writes
+/// Sends due outbox entries at start-up and every interval after, so writes
 /// made while offline go out once the network is back.
 fn start_outbox_worker(app: tauri::AppHandle) {
+    let interval = outbox_interval();
     tauri::async_runtime::spawn(async move {
         loop {
             let state = app.state::<AppState>();
             if let Ok(report) = state.services.run_outbox(false).await {
                 if !report.delivered.is_empty() || !report.failed.is_empty() {
                     let _ = app.emit(OUTBOX_EVENT, ());
+                    announce_outcomes(&app, &state, &report);
                 }
             }
-            tokio::time::sleep(OUTBOX_INTERVAL).await;
+            tokio::time::sleep(interval).await;
         }
     });
+}
+
+/// Notifies about the writes a background run delivered or gave up on.
+fn announce_outcomes(
+    app: &tauri::AppHandle,
+    state: &AppState,
+    report: &ibridge_core::services::RunReport,
+) {
+    let services = &state.services;
+    let found = services.outbox_entries().map(|entries| {
+        notify::notices(report, &entries, |e| {
+            use ibridge_core::outbox::WriteKind;
+            match e.operation? {
+                WriteKind::PageCreate | WriteKind::PageUpdate => {
+                    services.document(&e.subject_id).ok().map(|d| d.title)
+                }
+                WriteKind::ServiceNowCreate | WriteKind::WorkItemCreate => {
+                    services.incident(&e.subject_id).ok().map(|i| i.title)
+                }
+                WriteKind::ServiceNowUpdate | WriteKind::WorkItemUpdate => None,
+            }
+        })
+    });
+    match found {
+        Ok(notices) => notify::announce(app, &notices),
+        Err(e) => tracing::warn!("outbox notices not built: {e}"),
+    }
 }
 
 #[cfg(test)]

@@ -1,15 +1,20 @@
 import { useCallback, useEffect, useState } from "react";
 import { commands, type Entry, type OutboxEntry } from "../bindings";
-import { call, messageOf } from "../api";
-import { ErrorText, Notice, Spinner } from "./common";
+import { call } from "../api";
+import { operationLabel, outboxStateLabel, recordScreen } from "../ui/labels";
+import { outboxCounts } from "../ui/outbox";
+import { useNavigate } from "../ui/navigation";
+import { Notice, Problem, Spinner } from "./common";
+import { Time } from "./Time";
 import { STORE_EVENT, useReloadOn } from "../storeChanges";
 
 const RELOAD_ON = [STORE_EVENT, "outbox-changed"];
 
-export function Activity() {
+export function Activity({ onChanged }: { onChanged?: () => void }) {
+  const navigate = useNavigate();
   const [outbox, setOutbox] = useState<OutboxEntry[] | null>(null);
   const [audit, setAudit] = useState<Entry[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
 
@@ -17,10 +22,11 @@ export function Activity() {
     try {
       setOutbox(await call(commands.listOutbox()));
       setAudit(await call(commands.listAudit(100)));
+      onChanged?.();
     } catch (e) {
-      setError(messageOf(e));
+      setError(e);
     }
-  }, []);
+  }, [onChanged]);
   useEffect(() => {
     load();
   }, [load]);
@@ -33,7 +39,7 @@ export function Activity() {
     try {
       setNotice(await run());
     } catch (e) {
-      setError(messageOf(e));
+      setError(e);
     } finally {
       setBusy(null);
       load();
@@ -44,8 +50,9 @@ export function Activity() {
     <section aria-labelledby="activity-title">
       <h1 id="activity-title">Activity</h1>
       {notice && <Notice>{notice}</Notice>}
-      <ErrorText message={error} />
+      <Problem error={error} onRetry={load} onOpenSettings={() => navigate({ screen: "integrations" })} />
       <h2>Outbox</h2>
+      {outbox && <OutboxSummary entries={outbox} />}
       <p className="muted small">Every page, incident and work item write is recorded here before it is sent.</p>
       <button
         type="button"
@@ -73,19 +80,26 @@ export function Activity() {
               <th>Tries</th>
               <th>Next try</th>
               <th>Last error</th>
-              <th />
+              <th>
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
             {outbox.map((e) => (
               <tr key={e.id} data-state={e.state}>
-                <td>{e.operation ?? "(unreadable)"}</td>
+                <td>{e.operation ? operationLabel(e.operation) : "(unreadable)"}</td>
                 <td>{e.connection}</td>
-                <td>{e.state}</td>
+                <td>{outboxStateLabel(e.state)}</td>
                 <td>{e.attempts}</td>
-                <td>{e.next_attempt_at ?? "—"}</td>
+                <td>{e.next_attempt_at ? <Time at={e.next_attempt_at} /> : "—"}</td>
                 <td className="small">{e.last_error ?? ""}</td>
-                <td>
+                <td className="row-actions">
+                  {e.operation && recordScreen(e.operation) && (
+                    <button type="button" className="link" onClick={() => navigate({ screen: recordScreen(e.operation) ?? "activity", record: e.subject_id })}>
+                      Open the record
+                    </button>
+                  )}
                   {(e.state === "failed" || e.state === "pending") && (
                     <>
                       <button type="button" onClick={() => act(`retry-${e.id}`, async () => (await call(commands.retryOutbox(e.id)), "Sent."))}>
@@ -128,7 +142,9 @@ export function Activity() {
             {audit.map((a) => (
               <tr key={a.seq}>
                 <td>{a.seq}</td>
-                <td>{a.at}</td>
+                <td>
+                  <Time at={a.at} />
+                </td>
                 <td>{a.actor}</td>
                 <td>{a.action}</td>
                 <td>{a.connection ?? ""}</td>
@@ -140,5 +156,16 @@ export function Activity() {
         </table>
       )}
     </section>
+  );
+}
+
+function OutboxSummary({ entries }: { entries: { state: string }[] }) {
+  const { pending, failed } = outboxCounts(entries);
+  if (pending === 0 && failed === 0) return <p className="ok small">Everything has been sent.</p>;
+  return (
+    <p className={failed > 0 ? "error" : "small"} data-testid="outbox-summary">
+      {pending > 0 && `${pending} waiting to be sent (they go out as soon as the service answers). `}
+      {failed > 0 && `${failed} could not be sent: retry or discard them below.`}
+    </p>
   );
 }

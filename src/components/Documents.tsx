@@ -1,13 +1,24 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { commands, type ConnectionView, type Document, type Incident, type Page, type Space } from "../bindings";
 import { call, CommandError, messageOf } from "../api";
 import { ErrorText, Field, Notice, Spinner } from "./common";
 import { openPreviewLink } from "../previewLinks";
 import { useReloadOn } from "../storeChanges";
+import { DocumentFilters } from "./DocumentFilters";
+import { Time } from "./Time";
+import { filterDocuments, NO_DOCUMENT_FILTER } from "../ui/filters";
+import { useShortcut } from "../ui/useShortcut";
 
-export function Documents() {
+export function Documents({ open }: { open?: string | null }) {
   const [docs, setDocs] = useState<Document[] | null>(null);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(open ?? null);
+  const [filter, setFilter] = useState(NO_DOCUMENT_FILTER);
+  const search = useRef<HTMLInputElement>(null);
+  const shown = useMemo(() => filterDocuments(docs ?? [], filter), [docs, filter]);
+  useShortcut("search", () => search.current?.focus());
+  useEffect(() => {
+    if (open) setSelected(open);
+  }, [open]);
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(async () => {
@@ -33,11 +44,13 @@ export function Documents() {
           }}
         />
         <ErrorText message={error} />
+        <DocumentFilters filter={filter} onChange={setFilter} searchRef={search} />
         {docs === null ? (
           <Spinner label="Loading documents…" />
         ) : (
-          <ul className="items">
-            {docs.map((d) => (
+          <ul className="items" aria-label="Documents">
+            {shown.length === 0 && <li className="muted small">{docs.length === 0 ? "No documents yet: start one above." : "No document matches."}</li>}
+            {shown.map((d) => (
               <li key={d.id}>
                 <button type="button" className={selected === d.id ? "item active" : "item"} onClick={() => setSelected(d.id)}>
                   <span className="badge">{d.kind}</span> {d.title}
@@ -146,6 +159,10 @@ function DocumentEditor({ id, onChanged }: { id: string; onChanged: () => void }
     }
   }
 
+  useShortcut("save", () => {
+    if (dirty) save();
+  });
+
   if (!doc) return error ? <ErrorText message={error} /> : <Spinner label="Opening the document…" />;
   return (
     <article className="doc-editor" aria-label="Document editor">
@@ -157,7 +174,15 @@ function DocumentEditor({ id, onChanged }: { id: string; onChanged: () => void }
       </div>
       <div className="editor-panes">
         <textarea aria-label="Markdown" value={markdown} onChange={(e) => (setMarkdown(e.target.value), setDirty(true))} spellCheck />
-        <div className="preview" aria-label="Preview" data-testid="preview" onClick={(e) => openPreviewLink(e, setError)} dangerouslySetInnerHTML={{ __html: preview }} />
+        <div
+          className="preview"
+          role="region"
+          aria-label="Preview"
+          tabIndex={0}
+          data-testid="preview"
+          onClick={(e) => openPreviewLink(e, setError)}
+          dangerouslySetInnerHTML={{ __html: preview }}
+        />
       </div>
       <ErrorText message={error} />
       <PublishPanel doc={doc} beforePublish={async () => (dirty ? save() : true)} onPublished={(d) => (setDoc(d), onChanged())} />
@@ -241,6 +266,10 @@ function PublishPanel({
     }
   }
 
+  useShortcut("publish", () => {
+    if (busy === null && target) publish(false);
+  });
+
   if (targets.length === 0) return <p className="muted">Add a Confluence connection in Settings → Integrations to publish.</p>;
   return (
     <section className="publish" aria-label="Publish to Confluence">
@@ -310,7 +339,7 @@ function PublishPanel({
           <button type="button" className="link" onClick={() => call(commands.openLink(published.url))} data-url={published.url}>
             {published.title}
           </button>{" "}
-          · version {published.version} · last published {published.published_at}
+          · version {published.version} · last published <Time at={published.published_at} />
         </p>
       )}
       <button type="button" className="primary" onClick={() => publish(false)} disabled={busy !== null || !target} data-action="publish">

@@ -1,55 +1,116 @@
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { commands, type ConnectionView, type Incident, type IncidentReport } from "../bindings";
 import { call, CommandError, messageOf } from "../api";
 import { validateIncident, type IncidentForm } from "../validation";
-import { ErrorText, Field, Notice, Spinner } from "./common";
+import { filterIncidents, NO_INCIDENT_FILTER, type IncidentFilter } from "../ui/filters";
+import { providerLabel, remotePriorityLabel, remoteStateLabel, severityLabel, statusLabel } from "../ui/labels";
+import { age, parseTime } from "../ui/time";
+import { useNavigate } from "../ui/navigation";
+import { outboxTouched } from "../ui/outbox";
+import { useShortcut } from "../ui/useShortcut";
+import { ErrorText, Field, Notice, Problem, Spinner } from "./common";
+import { Markdown } from "./Markdown";
+import { Time, useNow } from "./Time";
+import { VirtualList } from "./VirtualList";
 import { useReloadOn } from "../storeChanges";
 
 const EMPTY: IncidentForm = { title: "", severity: "P2", description: "", status: "open" };
 const WORK_ITEM_TYPES = ["Bug", "Task", "User Story", "Issue", "Incident"];
 
-export function Incidents() {
+const countOf = (n: number) => (n === 1 ? "1 incident" : `${n} incidents`);
+
+/** Row height of the incident list (two lines); the list renders only the rows in view. */
+const ROW_HEIGHT = 52;
+
+export function Incidents({ open, virtual = true }: { open?: string | null; virtual?: boolean }) {
   const [incidents, setIncidents] = useState<Incident[] | null>(null);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(open ?? null);
   const [creating, setCreating] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [filter, setFilter] = useState<IncidentFilter>(NO_INCIDENT_FILTER);
+  const search = useRef<HTMLInputElement>(null);
 
   const load = useCallback(async () => {
     try {
       setIncidents(await call(commands.listIncidents()));
+      setError(null);
     } catch (e) {
-      setError(messageOf(e));
+      setError(e);
     }
   }, []);
   useEffect(() => {
     load();
   }, [load]);
   useReloadOn(load);
+  useEffect(() => {
+    if (open) {
+      setSelected(open);
+      setCreating(false);
+    }
+  }, [open]);
+
+  const shown = useMemo(() => filterIncidents(incidents ?? [], filter), [incidents, filter]);
+  const startNew = () => (setCreating(true), setSelected(null));
+  useShortcut("new-incident", startNew);
+  useShortcut("search", () => search.current?.focus());
 
   return (
     <section aria-labelledby="incidents-title" className="split">
       <div className="list-pane">
-        <h1 id="incidents-title">Incidents</h1>
-        <button type="button" className="primary" data-action="new-incident" onClick={() => (setCreating(true), setSelected(null))}>
-          New incident
-        </button>
-        <ErrorText message={error} />
+        <div className="row">
+          <h1 id="incidents-title">Incidents</h1>
+          <button type="button" className="primary" data-action="new-incident" onClick={startNew} aria-keyshortcuts="Control+Shift+N">
+            New incident
+          </button>
+        </div>
+        <IncidentFilters filter={filter} onChange={setFilter} searchRef={search} />
+        <Problem error={error} onRetry={load} />
         {incidents === null ? (
-          <Spinner label="Loading incidents…" />
+          !error && <Spinner label="Loading incidents…" />
         ) : incidents.length === 0 ? (
-          <p className="muted">No incidents yet.</p>
+          <div className="empty">
+            <p>No incidents yet.</p>
+            <p className="muted small">Record one when something breaks; you can file it in ServiceNow or Azure DevOps from here.</p>
+            <button type="button" onClick={startNew}>
+              Record the first incident
+            </button>
+          </div>
         ) : (
-          <ul className="items">
-            {incidents.map((i) => (
-              <li key={i.id}>
-                <button type="button" className={selected === i.id ? "item active" : "item"} onClick={() => (setSelected(i.id), setCreating(false))}>
-                  <span className={`sev sev-${i.severity}`}>{i.severity}</span> {i.title}
-                  <span className="muted small"> · {i.status}</span>
-                  {i.links.length > 0 && <span className="muted small"> · {i.links.map((l) => l.external_key ?? l.external_id).join(", ")}</span>}
+          <>
+            <p className="muted small" role="status" data-testid="incident-count">
+              {shown.length === incidents.length ? countOf(incidents.length) : `${shown.length} of ${countOf(incidents.length)}`}
+            </p>
+            {shown.length === 0 ? (
+              <div className="empty">
+                <p>No incident matches.</p>
+                <button type="button" onClick={() => setFilter(NO_INCIDENT_FILTER)}>
+                  Clear the filters
                 </button>
-              </li>
-            ))}
-          </ul>
+              </div>
+            ) : (
+              <VirtualList
+                items={shown}
+                rowHeight={ROW_HEIGHT}
+                height={560}
+                keyOf={(i) => i.id}
+                selectedKey={selected}
+                onSelect={(i) => (setSelected(i.id), setCreating(false))}
+                label="Incidents"
+                virtual={virtual}
+                renderRow={(i, active) => (
+                  <button type="button" className={active ? "item active" : "item"} aria-current={active ? "true" : undefined} onClick={() => (setSelected(i.id), setCreating(false))}>
+                    <span className="item-title">
+                      <span className={`sev sev-${i.severity}`}>{i.severity}</span> {i.title}
+                    </span>
+                    <span className="item-meta muted small">
+                      {statusLabel(i.status)} · <Time at={i.created_at} />
+                      {i.links.length > 0 ? ` · ${i.links.map((l) => l.external_key ?? l.external_id).join(", ")}` : " · not filed"}
+                    </span>
+                  </button>
+                )}
+              />
+            )}
+          </>
         )}
       </div>
       <div className="detail-pane">
@@ -60,6 +121,7 @@ export function Incidents() {
               setSelected(id);
               load();
             }}
+            onCancel={() => setCreating(false)}
           />
         )}
         {selected && <IncidentDetail key={selected} id={selected} onChanged={load} />}
@@ -69,7 +131,73 @@ export function Incidents() {
   );
 }
 
-export function IncidentEditor({ initial, id, onSaved }: { initial?: IncidentForm; id?: string; onSaved: (id: string) => void }) {
+function IncidentFilters({
+  filter,
+  onChange,
+  searchRef,
+}: {
+  filter: IncidentFilter;
+  onChange: (f: IncidentFilter) => void;
+  searchRef: React.RefObject<HTMLInputElement | null>;
+}) {
+  return (
+    <div className="filters" role="search" aria-label="Find incidents">
+      <input
+        ref={searchRef}
+        type="search"
+        aria-label="Search incidents"
+        placeholder="Search title, text, INC number…"
+        value={filter.text}
+        onChange={(e) => onChange({ ...filter, text: e.target.value })}
+        data-testid="incident-search"
+        aria-keyshortcuts="/ Control+F"
+      />
+      <div className="inline">
+        <select aria-label="Severity" value={filter.severity} onChange={(e) => onChange({ ...filter, severity: e.target.value })} data-testid="filter-severity">
+          <option value="">Any severity</option>
+          {["P1", "P2", "P3", "P4"].map((s) => (
+            <option key={s} value={s}>
+              {severityLabel(s)}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Status" value={filter.status} onChange={(e) => onChange({ ...filter, status: e.target.value })} data-testid="filter-status">
+          <option value="">Any status</option>
+          {["open", "mitigated", "resolved", "closed"].map((s) => (
+            <option key={s} value={s}>
+              {statusLabel(s)}
+            </option>
+          ))}
+        </select>
+        <select
+          aria-label="Filed or not"
+          value={filter.filed}
+          onChange={(e) => onChange({ ...filter, filed: e.target.value as IncidentFilter["filed"] })}
+          data-testid="filter-filed"
+        >
+          <option value="">Filed or not</option>
+          <option value="filed">Filed</option>
+          <option value="not_filed">Not filed</option>
+        </select>
+      </div>
+    </div>
+  );
+}
+
+export function IncidentEditor({
+  initial,
+  id,
+  onSaved,
+  onCancel,
+}: {
+  initial?: IncidentForm;
+  id?: string;
+  onSaved: (id: string) => void;
+  onCancel?: () => void;
+}) {
+  const formRef = useRef<HTMLFormElement>(null);
+  useShortcut("save", () => formRef.current?.requestSubmit());
+  useShortcut("close", () => (onCancel ? onCancel() : false));
   const [form, setForm] = useState<IncidentForm>(initial ?? EMPTY);
   const [touched, setTouched] = useState(false);
   const [serverError, setServerError] = useState<{ field: string | null; message: string } | null>(null);
@@ -90,6 +218,7 @@ export function IncidentEditor({ initial, id, onSaved }: { initial?: IncidentFor
         onSaved(saved.id);
       } else {
         const created = await call(commands.createIncident(form));
+        outboxTouched();
         setAutoFiled(created.auto_filed.map((a) => (a.error ? `Not filed to '${a.connection}' yet: ${a.error}` : `Filed to '${a.connection}'.`)));
         onSaved(created.incident.id);
       }
@@ -101,17 +230,17 @@ export function IncidentEditor({ initial, id, onSaved }: { initial?: IncidentFor
   }
 
   return (
-    <form onSubmit={submit} noValidate aria-label={id ? "Edit incident" : "New incident"} className="editor">
+    <form ref={formRef} onSubmit={submit} noValidate aria-label={id ? "Edit incident" : "New incident"} className="editor">
       <h2>{id ? "Edit incident" : "New incident"}</h2>
       <Field id="incident-title" label="Title" error={fieldError("title")}>
-        <input id="incident-title" value={form.title} onChange={(e) => setForm({ ...form, title: e.target.value })} />
+        <input id="incident-title" autoFocus value={form.title} onChange={(e) => setForm({ ...form, title: e.target.value })} />
       </Field>
       <div className="inline">
         <Field id="incident-severity" label="Severity" error={fieldError("severity")}>
           <select id="incident-severity" value={form.severity} onChange={(e) => setForm({ ...form, severity: e.target.value })}>
             {["P1", "P2", "P3", "P4"].map((s) => (
               <option key={s} value={s}>
-                {s}
+                {severityLabel(s)}
               </option>
             ))}
           </select>
@@ -121,7 +250,7 @@ export function IncidentEditor({ initial, id, onSaved }: { initial?: IncidentFor
             <select id="incident-status" value={form.status} onChange={(e) => setForm({ ...form, status: e.target.value })}>
               {["open", "mitigated", "resolved", "closed"].map((s) => (
                 <option key={s} value={s}>
-                  {s}
+                  {statusLabel(s)}
                 </option>
               ))}
             </select>
@@ -136,9 +265,14 @@ export function IncidentEditor({ initial, id, onSaved }: { initial?: IncidentFor
         <Notice key={text}>{text}</Notice>
       ))}
       <div className="actions">
-        <button type="submit" className="primary" disabled={saving}>
+        <button type="submit" className="primary" disabled={saving} aria-keyshortcuts="Control+S">
           {saving ? <Spinner label="Saving…" /> : id ? "Save" : "Record incident"}
         </button>
+        {onCancel && (
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
       </div>
     </form>
   );
@@ -148,23 +282,28 @@ function IncidentDetail({ id, onChanged }: { id: string; onChanged: () => void }
   const [report, setReport] = useState<IncidentReport | null>(null);
   const [connections, setConnections] = useState<ConnectionView[]>([]);
   const [editing, setEditing] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [fileError, setFileError] = useState<{ connection: ConnectionView; error: unknown } | null>(null);
   const [filing, setFiling] = useState<string | null>(null);
   const [types, setTypes] = useState<Record<string, string>>({});
+  const navigate = useNavigate();
+  const now = useNow();
 
   const load = useCallback(async () => {
     try {
       setReport(await call(commands.showIncident(id)));
       setConnections((await call(commands.listConnections())).filter((c) => c.provider !== "confluence"));
+      setLoadError(null);
     } catch (e) {
-      setError(messageOf(e));
+      setLoadError(e);
     }
   }, [id]);
   useEffect(() => {
     load();
   }, [load]);
 
-  if (!report) return error ? <ErrorText message={error} /> : <Spinner label="Loading the incident and refreshing linked records…" />;
+  if (!report)
+    return loadError ? <Problem error={loadError} onRetry={load} /> : <Spinner label="Loading the incident and refreshing linked records…" />;
   const i = report.incident;
   if (editing) {
     return (
@@ -176,34 +315,58 @@ function IncidentDetail({ id, onChanged }: { id: string; onChanged: () => void }
           load();
           onChanged();
         }}
+        onCancel={() => setEditing(false)}
       />
     );
   }
 
   async function file(connection: ConnectionView) {
     setFiling(connection.name);
-    setError(null);
+    setFileError(null);
     try {
       await call(commands.fileIncident(i.id, connection.name, connection.provider === "azure_devops" ? (types[connection.name] ?? "Bug") : null));
       await load();
       onChanged();
     } catch (e) {
-      setError(messageOf(e));
+      setFileError({ connection, error: e });
     } finally {
       setFiling(null);
+      outboxTouched();
     }
   }
 
   const linked = new Set(i.links.map((l) => l.connection));
+  const opened = parseTime(i.created_at);
+  const filedWhere = i.links.length === 0 ? "Not filed" : i.links.map((l) => `${providerLabel(l.provider)} ${l.external_key ?? l.external_id}`).join(", ");
   return (
     <article aria-labelledby="incident-heading" className="detail">
-      <h2 id="incident-heading">
-        <span className={`sev sev-${i.severity}`}>{i.severity}</span> {i.title}
-      </h2>
-      <p className="muted small">
-        {i.status} · opened {i.created_at} · id {i.id}
-      </p>
-      <button type="button" onClick={() => setEditing(true)}>
+      <header className="incident-header" data-testid="incident-header">
+        <h2 id="incident-heading">
+          <span className={`sev sev-${i.severity}`}>{i.severity}</span> {i.title}
+        </h2>
+        <dl className="facts">
+          <div>
+            <dt>Severity</dt>
+            <dd>{severityLabel(i.severity)}</dd>
+          </div>
+          <div>
+            <dt>Status</dt>
+            <dd data-testid="incident-status">{statusLabel(i.status)}</dd>
+          </div>
+          <div>
+            <dt>Open for</dt>
+            <dd>{opened ? <span title={`Opened ${opened.toLocaleString()}`}>{age(opened, now)}</span> : "—"}</dd>
+          </div>
+          <div>
+            <dt>Filed in</dt>
+            <dd data-testid="incident-filed">{filedWhere}</dd>
+          </div>
+        </dl>
+        <p className="muted small">
+          Opened <Time at={i.created_at} /> · updated <Time at={i.updated_at} /> · id {i.id}
+        </p>
+      </header>
+      <button type="button" onClick={() => setEditing(true)} data-action="edit-incident">
         Edit
       </button>
       <h3>Filed as</h3>
@@ -211,24 +374,47 @@ function IncidentDetail({ id, onChanged }: { id: string; onChanged: () => void }
       <ul className="links">
         {i.links.map((l) => (
           <li key={l.connection} data-link={l.connection}>
-            <strong data-testid="external-key">{l.external_key ?? l.external_id}</strong> in {l.connection}
-            {l.remote_state && <> · state {l.remote_state}</>}
-            {l.remote_priority && <> · priority {l.remote_priority}</>}{" "}
+            <strong data-testid="external-key">{l.external_key ?? l.external_id}</strong> in {l.connection} ({providerLabel(l.provider)})
+            {l.remote_state && <span data-testid="remote-state"> · {remoteStateLabel(l.provider, l.remote_state)}</span>}
+            {l.remote_priority && <span data-testid="remote-priority"> · {remotePriorityLabel(l.provider, l.remote_priority)}</span>}{" "}
             <button type="button" className="link" onClick={() => call(commands.openLink(l.url))}>
               Open in browser
             </button>
-            {l.last_synced_at && <span className="muted small"> · synced {l.last_synced_at}</span>}
+            {l.last_synced_at && (
+              <span className="muted small">
+                {" "}
+                · <Time at={l.last_synced_at} prefix="synced" />
+              </span>
+            )}
           </li>
         ))}
       </ul>
       {report.sync
         .filter((n) => !n.synced)
         .map((n) => (
-          <p key={n.connection} className="muted small">
-            {n.connection}: {n.message}
-          </p>
+          <div key={n.connection} className="problem" role="status">
+            <p className="small">
+              Could not refresh {n.connection}: {n.message}
+            </p>
+            <div className="actions">
+              <button type="button" onClick={load} data-remedy="retry">
+                Retry
+              </button>
+              <button type="button" onClick={() => navigate({ screen: "integrations" })} data-remedy="open-settings">
+                Open settings
+              </button>
+            </div>
+          </div>
         ))}
       <div className="file-actions">
+        {connections.length === 0 && i.links.length === 0 && (
+          <div className="empty">
+            <p className="muted small">Add a ServiceNow or Azure DevOps connection to file this incident.</p>
+            <button type="button" onClick={() => navigate({ screen: "integrations" })} data-remedy="open-settings">
+              Open Settings → Integrations
+            </button>
+          </div>
+        )}
         {connections
           .filter((c) => !linked.has(c.name))
           .map((c) => (
@@ -254,9 +440,11 @@ function IncidentDetail({ id, onChanged }: { id: string; onChanged: () => void }
             </div>
           ))}
       </div>
-      <ErrorText message={error} />
+      {fileError && (
+        <Problem error={fileError.error} onRetry={() => file(fileError.connection)} onOpenSettings={() => navigate({ screen: "integrations" })} />
+      )}
       <h3>Description</h3>
-      <pre className="description">{i.description || "—"}</pre>
+      <Markdown text={i.description} className="description" label="Description" />
     </article>
   );
 }

@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState } from "react";
 import { commands, type ConnectionView } from "../bindings";
-import { call, messageOf } from "../api";
+import { call } from "../api";
 import type { Provider } from "../validation";
 import { AddConnectionForm } from "./AddConnectionForm";
 import { ConnectPanel } from "./ConnectPanel";
-import { ErrorText, Notice, Spinner } from "./common";
+import { Notice, Problem, Spinner } from "./common";
+import { Time } from "./Time";
 import { useReloadOn } from "../storeChanges";
 
 const PROVIDERS: { id: Provider; title: string; blurb: string }[] = [
@@ -21,7 +22,7 @@ const STATUS_TEXT: Record<string, string> = {
 
 export function Integrations() {
   const [connections, setConnections] = useState<ConnectionView[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
   const [adding, setAdding] = useState<Provider | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
@@ -30,7 +31,7 @@ export function Integrations() {
       setConnections(await call(commands.listConnections()));
       setLoadError(null);
     } catch (e) {
-      setLoadError(messageOf(e));
+      setLoadError(e);
     }
   }, []);
 
@@ -40,7 +41,7 @@ export function Integrations() {
   useReloadOn(load);
 
   if (connections === null) {
-    return loadError ? <ErrorText message={loadError} /> : <Spinner label="Loading connections…" />;
+    return loadError ? <Problem error={loadError} onRetry={load} /> : <Spinner label="Loading connections…" />;
   }
 
   return (
@@ -97,7 +98,7 @@ function ConnectionRow({
   onNotice: (text: string) => void;
 }) {
   const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ error: unknown; retry: () => void } | null>(null);
   const [result, setResult] = useState<string | null>(null);
   const [confirmRemove, setConfirmRemove] = useState(false);
   const [connecting, setConnecting] = useState(false);
@@ -109,7 +110,7 @@ function ConnectionRow({
     try {
       await run();
     } catch (e) {
-      setError(messageOf(e));
+      setError({ error: e, retry: () => act(label, run) });
     } finally {
       setBusy(null);
     }
@@ -134,7 +135,11 @@ function ConnectionRow({
             {STATUS_TEXT[c.status] ?? c.status}
             {c.status_detail ? ` — ${c.status_detail}` : ""}
           </div>
-          {token?.expires_at && <div className="muted small">Access token until {token.expires_at}</div>}
+          {token?.expires_at && (
+            <div className="muted small">
+              Access token expiry: <Time at={token.expires_at} />
+            </div>
+          )}
           <div className="muted small">
             {c.credentials.map((k) => `${k.kind} ${k.masked} ${k.fingerprint}`).join(" · ") || "no stored credential"}
           </div>
@@ -197,7 +202,13 @@ function ConnectionRow({
           {result}
         </p>
       )}
-      <ErrorText message={error} />
+      {error && (
+        <Problem
+          error={error.error}
+          onRetry={error.retry}
+          onOpenSettings={c.auth_type === "oauth2" ? () => (setError(null), setConnecting(true)) : undefined}
+        />
+      )}
     </li>
   );
 }

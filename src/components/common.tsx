@@ -1,3 +1,4 @@
+import { CommandError, messageOf } from "../api";
 import type { ReactNode } from "react";
 
 export function Spinner({ label }: { label: string }) {
@@ -47,6 +48,56 @@ export function Field({
         <small className="field-error" id={`${id}-error`} role="alert">
           {error}
         </small>
+      )}
+    </div>
+  );
+}
+
+/** What a person can do about a failed command, as a button. */
+export type Remedy = { label: string; run: () => void; action: string };
+
+/**
+ * An error shown where it happened, with the way out as a button: sign in
+ * again for an expired or revoked sign-in, retry for a service or network
+ * failure, open settings when a connection is missing or misconfigured.
+ */
+export function Problem({
+  error,
+  onRetry,
+  onOpenSettings,
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  onOpenSettings?: () => void;
+}) {
+  if (error === null || error === undefined) return null;
+  const kind = error instanceof CommandError ? error.kind : "local";
+  const message = messageOf(error);
+  const remedies: Remedy[] = [];
+  let hint: string | null = null;
+  if (kind === "auth_needed") {
+    hint = "The sign-in for this connection has expired or was revoked.";
+    if (onOpenSettings) remedies.push({ label: "Reconnect in Settings", run: onOpenSettings, action: "reconnect" });
+  } else if (kind === "remote") {
+    hint = "The service did not answer as expected; nothing was lost, and you can try again.";
+    if (onRetry) remedies.push({ label: "Retry", run: onRetry, action: "retry" });
+  } else if (kind === "not_found" && onOpenSettings) {
+    remedies.push({ label: "Open settings", run: onOpenSettings, action: "open-settings" });
+  } else if (onRetry && kind !== "invalid_input") {
+    remedies.push({ label: "Try again", run: onRetry, action: "retry" });
+  }
+  return (
+    <div className="problem" role="alert" data-kind={kind}>
+      <p className="error">{message}</p>
+      {hint && <p className="small">{hint}</p>}
+      {remedies.length > 0 && (
+        <div className="actions">
+          {remedies.map((r) => (
+            <button key={r.action} type="button" onClick={r.run} data-remedy={r.action}>
+              {r.label}
+            </button>
+          ))}
+        </div>
       )}
     </div>
   );

@@ -51,6 +51,8 @@ struct State {
     ado: Vec<Value>,
     pages: Vec<Value>,
     next_id: u64,
+    /// Down for maintenance: every request gets 503 (see [`FakeServices::set_down`]).
+    down: bool,
 }
 
 pub struct FakeServices {
@@ -138,6 +140,13 @@ impl FakeServices {
             }
         }
         self.serve(listener.expect("the port is free again"));
+    }
+
+    /// Answers every request with 503 Service Unavailable while `down`.
+    /// Unlike [`Self::stop`], this also holds for clients that keep a
+    /// connection open (the desktop app's pooled connections).
+    pub fn set_down(&self, down: bool) {
+        self.state.lock().unwrap().down = down;
     }
 
     pub fn set_create_mode(&self, mode: CreateMode) {
@@ -265,6 +274,60 @@ fn script_in_query(query: &str) -> bool {
     lower.contains("likejavascript:") || lower.contains("=javascript:")
 }
 
+/// `sysparm_display_value=true`: choice fields answer with their labels.
+fn wants_labels(query: &str) -> bool {
+    query_param(query, "sysparm_display_value").as_deref() == Some("true")
+}
+
+/// Priority as an instance derives it from urgency x impact (the default
+/// priority lookup rules).
+fn sn_priority(urgency: &str, impact: &str) -> &'static str {
+    match (urgency, impact) {
+        ("1", "1") => "1",
+        ("1", "2") | ("2", "1") => "2",
+        ("2", "2") | ("1", "3") | ("3", "1") => "3",
+        ("2", "3") | ("3", "2") => "4",
+        _ => "5",
+    }
+}
+
+/// A stored incident as the Table API answers it: stored values, or with
+/// `labels` the out-of-the-box choice labels.
+fn sn_answer(record: &Value, labels: bool) -> Value {
+    if !labels {
+        return record.clone();
+    }
+    let label = |field: &str, value: &str| -> String {
+        let text = match (field, value) {
+            ("state", "1") => "New",
+            ("state", "2") => "In Progress",
+            ("state", "3") => "On Hold",
+            ("state", "6") => "Resolved",
+            ("state", "7") => "Closed",
+            ("state", "8") => "Canceled",
+            ("priority", "1") => "1 - Critical",
+            ("priority", "2") => "2 - High",
+            ("priority", "3") => "3 - Moderate",
+            ("priority", "4") => "4 - Low",
+            ("priority", "5") => "5 - Planning",
+            ("urgency" | "impact", "1") => "1 - High",
+            ("urgency" | "impact", "2") => "2 - Medium",
+            ("urgency" | "impact", "3") => "3 - Low",
+            _ => value,
+        };
+        text.to_owned()
+    };
+    let mut answer = record.clone();
+    if let Some(fields) = answer.as_object_mut() {
+        for field in ["state", "priority", "urgency", "impact"] {
+            if let Some(value) = fields.get(field).and_then(Value::as_str).map(str::to_owned) {
+                fields.insert(field.to_owned(), Value::String(label(field, &value)));
+            }
+        }
+    }
+    answer
+}
+
 fn query_param(query: &str, name: &str) -> Option<String> {
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == name)
@@ -353,6 +416,12 @@ async fn handle(
     query: &str,
     body: &[u8],
 ) -> Response<String> {
+    if state.lock().unwrap().down {
+        return respond(
+            503,
+            json!({ "error": { "message": "Service Unavailable" } }),
+        );
+    }
     let body: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match (method, segments.as_slice()) {
@@ -365,18 +434,19 @@ async fn handle(
                     json!({ "error": { "message": "the fake refuses script values in queries" } }),
                 );
             }
+            let labels = wants_labels(query);
             let s = state.lock().unwrap();
             let hits: Vec<Value> =
                 s.sn.iter()
                     .filter(|r| encoded_query_matches(r, &q))
-                    .cloned()
+                    .map(|r| sn_answer(r, labels))
                     .collect();
             respond(200, json!({ "result": hits }))
         }
         ("GET", ["api", "now", "table", "incident", sys_id]) => {
             let s = state.lock().unwrap();
             match s.sn.iter().find(|r| r["sys_id"] == *sys_id) {
-                Some(r) => respond(200, json!({ "result": r })),
+                Some(r) => respond(200, json!({ "result": sn_answer(r, wants_labels(query)) })),
                 None => respond(404, json!({ "error": { "message": "No Record found" } })),
             }
         }
@@ -398,14 +468,22 @@ async fn handle(
                     "short_description": body["short_description"],
                     "correlation_id": correlation,
                     "state": "1",
-                    "priority": "1",
+                    "urgency": body["urgency"].as_str().unwrap_or("3"),
+                    "impact": body["impact"].as_str().unwrap_or("3"),
+                    "priority": sn_priority(
+                        body["urgency"].as_str().unwrap_or("3"),
+                        body["impact"].as_str().unwrap_or("3"),
+                    ),
                 });
                 *s.records.entry(correlation).or_default() += 1;
                 s.sn.push(record.clone());
                 record
             };
             after_store(&state, delay).await;
-            respond(201, json!({ "result": record }))
+            respond(
+                201,
+                json!({ "result": sn_answer(&record, wants_labels(query)) }),
+            )
         }
         ("GET", ["api", "now", "table", "sys_user"]) => respond(
             200,

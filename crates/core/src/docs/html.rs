@@ -9,6 +9,12 @@ pub fn markdown_to_html(markdown: &str) -> String {
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let events = Parser::new_ext(markdown, options).map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        // A task's box says what it means to a screen reader as well.
+        Event::TaskListMarker(done) => Event::InlineHtml(CowStr::Borrowed(if done {
+            r#"<input type="checkbox" disabled checked aria-label="done"> "#
+        } else {
+            r#"<input type="checkbox" disabled aria-label="not done"> "#
+        })),
         // Link and image targets outside the scheme allowlist become `#`.
         Event::Start(pulldown_cmark::Tag::Link {
             link_type,
@@ -77,6 +83,21 @@ mod tests {
         let html = markdown_to_html("[x](&#1;javascript:alert(1)) ![i](&#1;data:text/html,hi)");
         assert!(
             !html.contains("javascript:") && !html.contains("data:"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn task_boxes_are_labelled() {
+        let html = markdown_to_html("- [x] roll back\n- [ ] add an alert");
+        assert!(
+            html.contains(
+                r#"<input type="checkbox" disabled checked aria-label="done"> roll back"#
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"aria-label="not done"> add an alert"#),
             "{html}"
         );
     }

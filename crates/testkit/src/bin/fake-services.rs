@@ -1,10 +1,31 @@
 //! Runs the fake ServiceNow / Azure DevOps / Confluence service until
 //! killed; prints `ready <url>` once listening. Used by the desktop
-//! end-to-end tests.
+//! end-to-end tests, which can take it down and back up by writing `stop`
+//! or `start` on its standard input (it answers `stopped` / `started`);
+//! while down every request gets 503.
+
+use std::io::{BufRead, Write};
 
 fn main() {
     let fake = ibridge_testkit::FakeServices::start();
     println!("ready {}", fake.url());
+    let _ = std::io::stdout().flush();
+    for line in std::io::stdin().lock().lines() {
+        let Ok(line) = line else { break };
+        match line.trim() {
+            "stop" => {
+                fake.set_down(true);
+                println!("stopped");
+            }
+            "start" => {
+                fake.set_down(false);
+                println!("started");
+            }
+            _ => println!("unknown command (stop | start)"),
+        }
+        let _ = std::io::stdout().flush();
+    }
+    // Standard input closed (or never given): serve until killed.
     loop {
         std::thread::sleep(std::time::Duration::from_secs(3600));
     }

@@ -164,9 +164,14 @@ impl ServiceNowClient {
         ])
     }
 
+    /// Labels in the answer ("New", "1 - Critical"): the link keeps what
+    /// the service shows people, not its stored codes.
     pub fn create_request(&self, incident: &NewSnIncident) -> reqwest::RequestBuilder {
         self.request(Method::POST, INCIDENT_PATH)
-            .query(&[("sysparm_exclude_reference_link", "true")])
+            .query(&[
+                ("sysparm_display_value", "true"),
+                ("sysparm_exclude_reference_link", "true"),
+            ])
             .json(incident)
     }
 
