@@ -7,7 +7,7 @@ pub mod documents;
 pub mod incidents;
 pub mod leases;
 mod migrations;
-pub mod outbox;
+pub(crate) mod outbox;
 pub mod vault_meta;
 
 use std::path::Path;
