@@ -54,6 +54,20 @@ pub enum Command {
     /// Master-key operations.
     #[command(subcommand)]
     Vault(VaultCommand),
+    /// Print the shell completion script for bash, zsh or fish on stdout.
+    Completions {
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+    /// Check the data directory, the master key and every connection; say what to fix (exit 1 on any problem).
+    Doctor,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,28 +1,38 @@
 //! `ibridge`: the headless command line of Incident Bridge.
 
 mod args;
+mod colour;
 mod commands;
+mod completions;
+mod examples;
 mod exit;
 mod output;
+mod progress;
 mod secrets_in;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use ibridge_core::audit::Actor;
 use ibridge_core::vault::KeyConfig;
 use ibridge_core::{OpenOptions, Services};
 
-use args::Cli;
+use args::{Cli, Command};
 use output::Output;
 
 fn main() {
     init_logging();
-    let cli = Cli::parse();
+    // The parser with an example in every command's --help.
+    let matches = examples::with_examples(Cli::command()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Command::Completions { shell } = cli.command {
+        completions::write(shell, &mut std::io::stdout());
+        std::process::exit(exit::OK);
+    }
     let out = Output { json: cli.json };
     let code = match run(cli, &out) {
         Ok(()) => exit::OK,
         Err(e) => {
             // One line on stderr that names the problem and the field.
-            eprintln!("error: {e}");
+            eprintln!("{} {e}", colour::Colour::stderr().bad("error:"));
             exit::code(e.kind())
         }
     };

@@ -64,18 +64,28 @@ pub fn connection_table(connections: &[ConnectionView]) -> String {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let line = |cells: &[String]| {
+    let colour = crate::colour::Colour::stdout();
+    // Padded first, then painted, so colour codes do not upset the columns.
+    let line = |cells: &[String], header: bool| {
         cells
             .iter()
             .zip(widths)
-            .map(|(c, w)| format!("{c:<w$}"))
+            .enumerate()
+            .map(|(i, (c, w))| {
+                let pad = " ".repeat(w.saturating_sub(c.chars().count()));
+                match (header, i) {
+                    (true, _) => format!("{}{pad}", colour.bold(c)),
+                    (false, 3) => format!("{}{pad}", colour.status(c)),
+                    _ => format!("{c}{pad}"),
+                }
+            })
             .collect::<Vec<_>>()
             .join("  ")
             .trim_end()
             .to_owned()
     };
-    let mut out = vec![line(&headers.map(String::from))];
-    out.extend(rows.iter().map(|r| line(r)));
+    let mut out = vec![line(&headers.map(String::from), true)];
+    out.extend(rows.iter().map(|r| line(r, false)));
     out.join("\n")
 }
 

@@ -3,6 +3,7 @@ use ibridge_core::{Result, Services};
 
 use crate::args::{AddArgs, ConnectionsCommand};
 use crate::output::{connection_details, connection_table, Output};
+use crate::progress::with_spinner;
 use crate::secrets_in::SecretInput;
 
 pub async fn run(services: &Services, out: &Output, command: ConnectionsCommand) -> Result<()> {
@@ -37,7 +38,12 @@ pub async fn run(services: &Services, out: &Output, command: ConnectionsCommand)
             });
         }
         ConnectionsCommand::Test { name } => {
-            let check = services.test_connection(&name).await?;
+            let check = with_spinner(
+                &format!("Asking '{name}' who we are…"),
+                out.json,
+                services.test_connection(&name),
+            )
+            .await?;
             out.emit(&check, |c| c.message.clone());
         }
         ConnectionsCommand::Default { name } => {

@@ -5,6 +5,7 @@ use ibridge_core::{Error, Result, Services};
 
 use crate::args::DocCommand;
 use crate::output::{self, Output};
+use crate::progress::with_spinner;
 
 fn read_markdown(path: &Path, field: &str) -> Result<String> {
     std::fs::read_to_string(path)
@@ -65,7 +66,12 @@ pub async fn run(services: &Services, out: &Output, command: DocCommand) -> Resu
                 parent,
                 force,
             };
-            let published = services.publish_document(&id, &to, options).await?;
+            let published = with_spinner(
+                &format!("Publishing to '{to}'…"),
+                out.json,
+                services.publish_document(&id, &to, options),
+            )
+            .await?;
             out.emit(&published, output::published_text);
         }
     }

@@ -5,6 +5,7 @@ use ibridge_core::{Error, Result, Services};
 
 use crate::args::IncidentCommand;
 use crate::output::{self, Output};
+use crate::progress::with_spinner;
 
 pub async fn run(services: &Services, out: &Output, command: IncidentCommand) -> Result<()> {
     match command {
@@ -46,9 +47,12 @@ pub async fn run(services: &Services, out: &Output, command: IncidentCommand) ->
             to,
             work_item_type,
         } => {
-            let filed = services
-                .file_incident(&id, &to, work_item_type.as_deref())
-                .await?;
+            let filed = with_spinner(
+                &format!("Filing in '{to}'…"),
+                out.json,
+                services.file_incident(&id, &to, work_item_type.as_deref()),
+            )
+            .await?;
             out.emit(&filed, output::filed_text);
         }
     }

@@ -7,6 +7,7 @@ pub mod confluence;
 pub mod connect;
 pub mod connections;
 pub mod doc;
+pub mod doctor;
 pub mod incident;
 pub mod outbox;
 pub mod servicenow;
@@ -31,6 +32,9 @@ pub async fn run(services: &Services, out: &Output, command: Command) -> Result<
         Command::Outbox(c) => outbox::run(services, out, c).await,
         Command::Audit(c) => audit::run(services, out, c),
         Command::Vault(c) => vault::run(services, out, c),
+        Command::Doctor => doctor::run(services, out).await,
+        // Written before the store is opened (main).
+        Command::Completions { .. } => Ok(()),
     }
 }
 

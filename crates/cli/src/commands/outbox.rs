@@ -4,6 +4,7 @@ use ibridge_core::{Error, Result, Services};
 
 use crate::args::OutboxCommand;
 use crate::output::{self, Output};
+use crate::progress::with_spinner;
 
 pub async fn run(services: &Services, out: &Output, command: OutboxCommand) -> Result<()> {
     match command {
@@ -14,11 +15,21 @@ pub async fn run(services: &Services, out: &Output, command: OutboxCommand) -> R
         OutboxCommand::Run { wait } => {
             let report = match wait {
                 Some(secs) => {
-                    services
-                        .drain_outbox(std::time::Duration::from_secs(secs))
-                        .await?
+                    with_spinner(
+                        &format!("Sending pending writes (waiting up to {secs} s for retries)…"),
+                        out.json,
+                        services.drain_outbox(std::time::Duration::from_secs(secs)),
+                    )
+                    .await?
                 }
-                None => services.run_outbox(true).await?,
+                None => {
+                    with_spinner(
+                        "Sending pending writes…",
+                        out.json,
+                        services.run_outbox(true),
+                    )
+                    .await?
+                }
             };
             out.emit(&report, output::run_report);
             let undelivered = report.failed.len() + report.retrying.len();
@@ -29,7 +40,7 @@ pub async fn run(services: &Services, out: &Output, command: OutboxCommand) -> R
             }
         }
         OutboxCommand::Retry { id } => {
-            let delivered = services.retry_outbox(&id).await?;
+            let delivered = with_spinner("Sending…", out.json, services.retry_outbox(&id)).await?;
             out.emit(&delivered, |d| {
                 format!("Delivered: {}", output::delivered_text(d))
             });

@@ -9,6 +9,7 @@
 mod azure_devops;
 mod confluence;
 mod delivery;
+mod doctor;
 mod filing;
 mod records;
 mod servicenow;
@@ -21,6 +22,7 @@ use std::sync::{Arc, Mutex};
 pub use azure_devops::{parse_work_item_id, DEFAULT_TOP};
 pub use confluence::{rest_root, PublishOptions, Published};
 pub use delivery::{Delivered, RunReport};
+pub use doctor::{ConnectionFindings, DoctorReport, Finding};
 pub use filing::{work_item_type, AutoFiled, CreatedIncident, Filed};
 pub use sync::{IncidentReport, SyncNote};
 pub use test::ConnectionCheck;
