@@ -320,3 +320,99 @@ fn bad_azure_devops_input_exits_2_naming_the_field() {
         );
     }
 }
+
+/// Mocks a lookup that finds nothing and a create answered with `status`
+/// and an Azure DevOps error `message`, sent exactly once.
+fn refusing_create(
+    server: &mut mockito::Server,
+    id: &str,
+    status: usize,
+    message: &str,
+) -> mockito::Mock {
+    server
+        .mock("POST", "/acme/Ops/_apis/wit/wiql")
+        .match_query(Matcher::Any)
+        .with_body(r#"{"workItems":[]}"#)
+        .create();
+    server
+        .mock("POST", "/acme/Ops/_apis/wit/workitems/$Bug")
+        .match_header("authorization", basic().as_str())
+        .match_query(Matcher::UrlEncoded("api-version".into(), "7.1".into()))
+        .match_body(Matcher::AllOf(vec![
+            Matcher::Regex("/fields/System.Title".into()),
+            Matcher::Regex(format!("ibridge-{id}")),
+        ]))
+        .with_status(status)
+        .with_body(
+            json!({"$id": "1", "innerException": null, "message": message, "typeKey": "RuleValidationException", "errorCode": 600171, "eventId": 3200})
+                .to_string(),
+        )
+        .expect(1)
+        .create()
+}
+
+#[test]
+fn a_rule_error_exits_2_naming_the_field_and_leaves_the_connection_alone() {
+    let mut server = mockito::Server::new();
+    let cli = Cli::new();
+    add_ado(&cli, &server);
+    let id = create_incident(&cli);
+    let before: serde_json::Value = cli.json(&["connections", "show", "ado"]);
+    let create = refusing_create(
+        &mut server,
+        &id,
+        400,
+        "TF401320: Rule Error for field Assigned To. Error code: Required, HasValues, LimitedToValues, AllowsOldValue, InvalidEmpty.",
+    );
+    let run = cli.run(&["incident", "file", &id, "--to", "ado", "--type", "bug"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("Azure DevOps refused the data (field 'Assigned To')")
+            && run.stderr.contains("TF401320"),
+        "{}",
+        run.stderr
+    );
+    create.assert();
+    let outbox: serde_json::Value = cli.json(&["outbox", "list"]);
+    assert_eq!(outbox[0]["state"], "failed", "bad data is not retried");
+    assert!(
+        outbox[0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("field 'Assigned To'"),
+        "{}",
+        outbox[0]
+    );
+    let after: serde_json::Value = cli.json(&["connections", "show", "ado"]);
+    assert_eq!(after["status"], before["status"]);
+    assert_eq!(after["status_detail"], before["status_detail"]);
+}
+
+#[test]
+fn a_missing_permission_exits_4_naming_the_permission() {
+    let mut server = mockito::Server::new();
+    let cli = Cli::new();
+    add_ado(&cli, &server);
+    let id = create_incident(&cli);
+    let create = refusing_create(
+        &mut server,
+        &id,
+        403,
+        "TF237111: The current user does not have permissions to save work items under the specified area path.",
+    );
+    let run = cli.run(&["incident", "file", &id, "--to", "ado", "--type", "bug"]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("Azure DevOps denied the permission (HTTP 403)")
+            && run.stderr.contains(
+                "does not have permissions to save work items under the specified area path"
+            ),
+        "{}",
+        run.stderr
+    );
+    create.assert();
+    let outbox: serde_json::Value = cli.json(&["outbox", "list"]);
+    assert_eq!(outbox[0]["state"], "failed");
+}

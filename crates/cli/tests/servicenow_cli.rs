@@ -181,7 +181,16 @@ fn a_failed_filing_stays_in_the_outbox_with_its_reason() {
         .create();
     let run = cli.run(&["incident", "file", &id, "--to", "sn"]);
     assert_eq!(run.code, 4, "{}", run.stderr);
-    assert!(run.stderr.contains("ACL Exception"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("denied the permission")
+            && run
+                .stderr
+                .contains("ACL Exception Insert Failed due to security constraints")
+            && run.stderr.contains("role")
+            && run.stderr.contains("itil"),
+        "{}",
+        run.stderr
+    );
     let outbox: serde_json::Value = cli.json(&["outbox", "list"]);
     assert_eq!(
         outbox[0]["state"], "failed",
@@ -194,6 +203,61 @@ fn a_failed_filing_stays_in_the_outbox_with_its_reason() {
         0,
         "no link without a record"
     );
+}
+
+/// A data policy refuses the record: ServiceNow answers 403, but nothing is
+/// wrong with the sign-in.
+#[test]
+fn a_data_policy_refusal_exits_2_naming_the_field_and_leaves_the_connection_alone() {
+    let mut server = mockito::Server::new();
+    let cli = Cli::new();
+    add_servicenow(&cli, &server, &[]);
+    let id = create_incident(&cli, "Checkout down", "P3");
+    let before: serde_json::Value = cli.json(&["connections", "show", "sn"]);
+    server
+        .mock("GET", "/api/now/table/incident")
+        .match_query(Matcher::Any)
+        .with_body(r#"{"result":[]}"#)
+        .create();
+    let create = server
+        .mock("POST", "/api/now/table/incident")
+        .match_header("authorization", basic().as_str())
+        .match_query(Matcher::UrlEncoded(
+            "sysparm_exclude_reference_link".into(),
+            "true".into(),
+        ))
+        .match_body(Matcher::PartialJson(serde_json::json!({
+            "short_description": "Checkout down",
+            "correlation_id": id,
+        })))
+        .with_status(403)
+        .with_body(r#"{"error":{"message":"Operation Failed","detail":"Data Policy Exception: \n The following fields are mandatory: Assignment group"},"status":"failure"}"#)
+        .expect(1)
+        .create();
+    let run = cli.run(&["incident", "file", &id, "--to", "sn"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("ServiceNow refused the data (field 'Assignment group')")
+            && run.stderr.contains("Data Policy Exception")
+            && !run.stderr.contains("credentials"),
+        "{}",
+        run.stderr
+    );
+    create.assert();
+    let outbox: serde_json::Value = cli.json(&["outbox", "list"]);
+    assert_eq!(outbox[0]["state"], "failed", "bad data is not retried");
+    assert!(
+        outbox[0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("field 'Assignment group'"),
+        "{}",
+        outbox[0]
+    );
+    let after: serde_json::Value = cli.json(&["connections", "show", "sn"]);
+    assert_eq!(after["status"], before["status"]);
+    assert_eq!(after["status_detail"], before["status_detail"]);
 }
 
 #[test]

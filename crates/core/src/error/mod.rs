@@ -37,6 +37,26 @@ pub enum Error {
     #[error("authentication needed for connection '{connection}': {reason}")]
     AuthNeeded { connection: String, reason: String },
 
+    /// The service refused the data of a write for a rule of its own that
+    /// no pre-flight could see (a data policy, a business rule, a work item
+    /// rule). `field` is the field the service named, when it named one.
+    #[error("{service} refused the data{}: {message}", named_field(.field))]
+    Refused {
+        service: &'static str,
+        field: Option<String>,
+        message: String,
+    },
+
+    /// Signed in, but the account lacks a permission or role for this
+    /// operation; `message` is the service's own words, naming it.
+    #[error("{service} denied the permission (HTTP {status}): {message}. {remedy}")]
+    PermissionDenied {
+        service: &'static str,
+        status: u16,
+        message: String,
+        remedy: String,
+    },
+
     /// Remote work that did not complete (e.g. writes left in the outbox).
     #[error("{0}")]
     Remote(String),
@@ -68,6 +88,13 @@ pub enum Error {
     },
 }
 
+fn named_field(field: &Option<String>) -> String {
+    match field {
+        Some(name) => format!(" (field '{name}')"),
+        None => String::new(),
+    }
+}
+
 impl Error {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Error::InvalidInput {
@@ -92,6 +119,11 @@ impl Error {
             Error::AuthNeeded { .. } => ErrorKind::AuthNeeded,
             Error::Unsupported(_) => ErrorKind::InvalidInput,
             Error::Remote(_) => ErrorKind::Remote,
+            // A named field is the user's to fix, like any bad input.
+            Error::Refused { field: Some(_), .. } => ErrorKind::InvalidInput,
+            Error::Refused { field: None, .. } => ErrorKind::Remote,
+            // The account needs attention, as for refused credentials.
+            Error::PermissionDenied { .. } => ErrorKind::AuthNeeded,
             Error::Vault(e) if e.is_key_problem() => ErrorKind::AuthNeeded,
             Error::AuditBroken(_) | Error::Vault(_) | Error::Store(_) | Error::Io { .. } => {
                 ErrorKind::Local

@@ -4,6 +4,7 @@
 
 pub mod azure_devops;
 pub mod confluence;
+mod error_body;
 pub mod servicenow;
 
 use reqwest::RequestBuilder;

@@ -5,6 +5,7 @@
 //! and an async method that sends it and reads the answer.
 
 mod model;
+mod refusal;
 pub mod wiql;
 
 use std::collections::BTreeMap;
@@ -227,7 +228,10 @@ impl AdoClient {
         request: RequestBuilder,
         idempotency: Idempotency,
     ) -> Result<HttpResponse> {
-        Ok(self.http.send_with(request, idempotency).await?)
+        self.http
+            .send_with(request, idempotency)
+            .await
+            .map_err(refusal::interpret)
     }
 
     fn with_web_url(mut item: WorkItem) -> WorkItem {

@@ -322,3 +322,109 @@ fn organization_urls_are_normalised() {
         .to_string()
         .contains("organisation"));
 }
+
+/// Creates an Incident against an organisation that answers `status`
+/// with `body`, once.
+async fn refused_create(status: usize, body: &str) -> Error {
+    let mut server = mockito::Server::new_async().await;
+    let mock = server
+        .mock("POST", "/acme/Ops%20Team/_apis/wit/workitems/$Incident")
+        .match_query(Matcher::Any)
+        .match_header("authorization", basic_pat().as_str())
+        .match_header("content-type", "application/json-patch+json")
+        .match_body(Matcher::PartialJson(json!([
+            {"op": "add", "path": "/fields/System.Title", "value": "x"}
+        ])))
+        .with_status(status)
+        .with_body(body)
+        .expect(1)
+        .create_async()
+        .await;
+    let err = client(&server, pat_auth())
+        .create("Incident", &[PatchOp::add_field("System.Title", "x")])
+        .await
+        .unwrap_err();
+    mock.assert_async().await;
+    err
+}
+
+fn ado_error(message: &str, type_key: &str) -> String {
+    json!({
+        "$id": "1",
+        "innerException": null,
+        "message": message,
+        "typeName": format!("Microsoft.TeamFoundation.WorkItemTracking.Server.{type_key}, Microsoft.TeamFoundation.WorkItemTracking.Server"),
+        "typeKey": type_key,
+        "errorCode": 600171,
+        "eventId": 3200
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn a_tf401320_rule_error_is_a_refusal_naming_the_field() {
+    let err = refused_create(
+        400,
+        &ado_error(
+            "TF401320: Rule Error for field Assigned To. Error code: Required, HasValues, LimitedToValues, AllowsOldValue, InvalidEmpty.",
+            "RuleValidationException",
+        ),
+    )
+    .await;
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    assert!(
+        matches!(&err, Error::Refused { field: Some(f), .. } if f == "Assigned To"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("Error code: Required"), "{err}");
+}
+
+#[tokio::test]
+async fn a_tf401347_invalid_path_is_a_refusal_naming_the_field() {
+    let err = refused_create(
+        400,
+        &ado_error(
+            "TF401347: Invalid tree name given for work item -1, field 'System.AreaPath'.",
+            "WorkItemTrackingInvalidTreeNameException",
+        ),
+    )
+    .await;
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    assert!(
+        matches!(&err, Error::Refused { field: Some(f), .. } if f == "System.AreaPath"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_permission_names_the_permission() {
+    let err = refused_create(
+        403,
+        &ado_error(
+            "TF401027: You need the Git 'GenericContribute' permission to perform this action. Details: identity 'Bridge Bot', scope 'repository'.",
+            "GitNeedsPermissionException",
+        ),
+    )
+    .await;
+    assert_eq!(err.kind(), ErrorKind::AuthNeeded, "{err}");
+    let text = err.to_string();
+    assert!(
+        matches!(&err, Error::PermissionDenied { status: 403, .. })
+            && text.contains("You need the Git 'GenericContribute' permission")
+            && text.contains("project administrator"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_400_the_body_does_not_explain_stays_a_rejected_request() {
+    let err = refused_create(
+        400,
+        r#"{"message":"TF51535: Cannot find field System.Foo."}"#,
+    )
+    .await;
+    assert!(
+        matches!(&err, Error::Http(HttpError::Rejected { status: 400, .. })),
+        "{err:?}"
+    );
+}

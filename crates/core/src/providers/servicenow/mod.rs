@@ -2,6 +2,7 @@
 
 mod model;
 pub mod query;
+mod refusal;
 
 use std::collections::BTreeMap;
 
@@ -106,7 +107,10 @@ impl ServiceNowClient {
         request: reqwest::RequestBuilder,
         idempotency: Idempotency,
     ) -> Result<HttpResponse> {
-        Ok(self.http.send_with(request, idempotency).await?)
+        self.http
+            .send_with(request, idempotency)
+            .await
+            .map_err(refusal::interpret)
     }
 
     // Request builders, one per vendor operation, public so contract tests

@@ -459,3 +459,95 @@ async fn a_script_value_is_refused_before_any_request() {
     assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
     any.assert_async().await;
 }
+
+/// Creates against an instance that answers `status` with `body`, once.
+async fn refused_create(status: usize, body: &str) -> Error {
+    let mut server = mockito::Server::new_async().await;
+    let mock = server
+        .mock("POST", "/api/now/table/incident")
+        .match_header("authorization", basic_header().as_str())
+        .match_query(Matcher::UrlEncoded(
+            "sysparm_exclude_reference_link".into(),
+            "true".into(),
+        ))
+        .match_body(Matcher::PartialJson(serde_json::json!({
+            "short_description": "DB down",
+            "correlation_id": "c-1"
+        })))
+        .with_status(status)
+        .with_body(body)
+        .expect(1)
+        .create_async()
+        .await;
+    let err = client(&server)
+        .create(&new_incident("DB down", "c-1"))
+        .await
+        .unwrap_err();
+    mock.assert_async().await;
+    err
+}
+
+#[tokio::test]
+async fn a_data_policy_403_is_a_refusal_of_the_data_naming_the_fields() {
+    let err = refused_create(
+        403,
+        r#"{"error":{"message":"Operation Failed","detail":"Data Policy Exception: \n The following fields are mandatory: Assignment group, Category"},"status":"failure"}"#,
+    )
+    .await;
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    assert!(
+        matches!(&err, Error::Refused { field: Some(f), .. } if f == "Assignment group, Category"),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("refused the data (field 'Assignment group, Category')")
+            && text.contains("Data Policy Exception")
+            && !text.contains("credentials"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_business_rule_abort_is_a_refusal_of_the_data_without_a_field() {
+    let err = refused_create(
+        403,
+        r#"{"error":{"message":"Operation Failed","detail":"Operation against file 'incident' was aborted by Business Rule 'Require CI on P1^4c3f'. Business Rule Stack:Require CI on P1"},"status":"failure"}"#,
+    )
+    .await;
+    assert_eq!(err.kind(), ErrorKind::Remote, "{err}");
+    assert!(
+        matches!(&err, Error::Refused { field: None, .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("Business Rule 'Require CI on P1"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn an_acl_403_is_a_missing_permission_that_says_so() {
+    let err = refused_create(
+        403,
+        r#"{"error":{"message":"Operation Failed","detail":"ACL Exception Insert Failed due to security constraints"},"status":"failure"}"#,
+    )
+    .await;
+    assert_eq!(err.kind(), ErrorKind::AuthNeeded, "{err}");
+    let text = err.to_string();
+    assert!(
+        matches!(&err, Error::PermissionDenied { status: 403, .. })
+            && text.contains("ACL Exception Insert Failed due to security constraints")
+            && text.contains("itil"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_403_the_body_does_not_explain_stays_a_credentials_refusal() {
+    let err = refused_create(403, r#"{"error":{"message":"Forbidden"}}"#).await;
+    assert!(
+        matches!(&err, Error::Http(HttpError::Auth { status: 403, .. })),
+        "{err:?}"
+    );
+}
