@@ -378,6 +378,52 @@ fn a_bad_request_fails_with_its_reason_and_is_not_retried() {
     assert_eq!(outbox_states(&cli), vec!["done"]);
 }
 
+/// A customised instance refuses a create that lacks a field it requires:
+/// a refusal of the data, journaled as failed with the field named, never
+/// retried on its own, and no mark on the connection.
+#[test]
+fn a_create_refused_for_a_required_field_is_bad_data_not_bad_credentials() {
+    let fake = FakeServices::start();
+    fake.require_servicenow_field("assignment_group", "Assignment group");
+    fake.require_work_item_field("Custom.Team", "Team");
+    let cli = setup(&fake);
+    let cases = [
+        (
+            Write::FileIncident,
+            "sn",
+            "ServiceNow refused the data (field 'Assignment group')",
+        ),
+        (
+            Write::CreateWorkItem,
+            "ado",
+            "Azure DevOps refused the data (field 'Team')",
+        ),
+    ];
+    for (n, (write, connection, refusal)) in cases.into_iter().enumerate() {
+        let key = subject(&cli, write);
+        let before: serde_json::Value = cli.json(&["connections", "show", connection]);
+        let args = command(write, &key);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = cli.run(&args);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains(refusal), "{}", run.stderr);
+        assert_eq!(fake.records(&key), 0, "nothing stored");
+        cli.ok(&["outbox", "run"], "");
+        assert_eq!(fake.create_requests(), n + 1, "not retried");
+        let entries: serde_json::Value = cli.json(&["outbox", "list"]);
+        let entry = &entries[n];
+        assert_eq!(entry["state"], "failed", "{entry}");
+        assert!(entry["next_attempt_at"].is_null(), "{entry}");
+        assert!(
+            entry["last_error"].as_str().unwrap().contains(refusal),
+            "{entry}"
+        );
+        let after: serde_json::Value = cli.json(&["connections", "show", connection]);
+        assert_eq!(after["status"], before["status"]);
+        assert_eq!(after["status_detail"], before["status_detail"]);
+    }
+}
+
 #[test]
 fn a_failed_entry_can_be_discarded_and_an_in_flight_one_cannot() {
     let fake = FakeServices::start();

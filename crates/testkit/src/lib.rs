@@ -3,7 +3,9 @@
 //! clients make (ServiceNow `correlation_id`, Azure DevOps tag via WIQL,
 //! Confluence title + content property), and can fail on purpose — scripted
 //! statuses, a create that is stored but never answered, a create that is
-//! held and dropped, or being down altogether.
+//! held and dropped, or being down altogether. Like a customised instance
+//! it can require fields, refusing a create without them in the service's
+//! own words (a ServiceNow data policy, an Azure DevOps rule error).
 //!
 //! It counts records per idempotency key, so a test can say "exactly one".
 
@@ -53,6 +55,10 @@ struct State {
     next_id: u64,
     /// Down for maintenance: every request gets 503 (see [`FakeServices::set_down`]).
     down: bool,
+    /// ServiceNow columns a data policy makes mandatory, with their labels.
+    sn_mandatory: Vec<(String, String)>,
+    /// Azure DevOps reference names a rule requires, with display names.
+    ado_required: Vec<(String, String)>,
 }
 
 pub struct FakeServices {
@@ -156,6 +162,21 @@ impl FakeServices {
     /// Answers the next creates with these statuses, in order, then normally.
     pub fn script_creates(&self, answers: &[Scripted]) {
         self.state.lock().unwrap().script = answers.iter().copied().collect();
+    }
+
+    /// Makes ServiceNow refuse an incident without `column`, as a data
+    /// policy does: 403 naming the field by `label`.
+    pub fn require_servicenow_field(&self, column: &str, label: &str) {
+        let mut s = self.state.lock().unwrap();
+        s.sn_mandatory.push((column.to_owned(), label.to_owned()));
+    }
+
+    /// Makes Azure DevOps refuse a work item without `reference`, as a
+    /// Required rule does: 400 TF401320 naming the field by `display`.
+    pub fn require_work_item_field(&self, reference: &str, display: &str) {
+        let mut s = self.state.lock().unwrap();
+        s.ado_required
+            .push((reference.to_owned(), display.to_owned()));
     }
 
     /// How many records exist for `key` (incident id, or document id).
@@ -367,6 +388,58 @@ fn quoted_after(text: &str, marker: &str) -> Option<String> {
     }
 }
 
+/// ServiceNow's answer to an incident missing a mandatory field.
+fn data_policy_refusal(state: &Arc<Mutex<State>>, body: &Value) -> Option<Response<String>> {
+    let s = state.lock().unwrap();
+    let missing: Vec<&str> = s
+        .sn_mandatory
+        .iter()
+        .filter(|(column, _)| {
+            body[column.as_str()]
+                .as_str()
+                .unwrap_or_default()
+                .is_empty()
+        })
+        .map(|(_, label)| label.as_str())
+        .collect();
+    (!missing.is_empty()).then(|| {
+        let detail = format!(
+            "Data Policy Exception: \n The following fields are mandatory: {}",
+            missing.join(", ")
+        );
+        respond(
+            403,
+            json!({ "error": { "message": "Operation Failed", "detail": detail }, "status": "failure" }),
+        )
+    })
+}
+
+/// Azure DevOps's answer to a work item missing a required field: it
+/// names the first one.
+fn rule_refusal(state: &Arc<Mutex<State>>, body: &Value) -> Option<Response<String>> {
+    let s = state.lock().unwrap();
+    let ops = body.as_array().cloned().unwrap_or_default();
+    let (_, display) = s.ado_required.iter().find(|(reference, _)| {
+        !ops.iter().any(|o| {
+            o["path"] == format!("/fields/{reference}")
+                && !o["value"].as_str().is_some_and(str::is_empty)
+                && !o["value"].is_null()
+        })
+    })?;
+    Some(respond(
+        400,
+        json!({
+            "$id": "1",
+            "innerException": null,
+            "message": format!("TF401320: Rule Error for field {display}. Error code: Required, HasValues, LimitedToValues, AllowsOldValue, InvalidEmpty."),
+            "typeName": "Microsoft.TeamFoundation.WorkItemTracking.Server.RuleValidationException, Microsoft.TeamFoundation.WorkItemTracking.Server",
+            "typeKey": "RuleValidationException",
+            "errorCode": 600171,
+            "eventId": 3200
+        }),
+    ))
+}
+
 /// Decides how a create goes; returns an early answer, or `None` to store.
 async fn create_gate(state: &Arc<Mutex<State>>) -> Result<Option<Duration>, Response<String>> {
     let (scripted, mode) = {
@@ -455,6 +528,9 @@ async fn handle(
                 Ok(d) => d,
                 Err(r) => return r,
             };
+            if let Some(refusal) = data_policy_refusal(&state, &body) {
+                return refusal;
+            }
             let record = {
                 let mut s = state.lock().unwrap();
                 s.next_id += 1;
@@ -521,6 +597,9 @@ async fn handle(
                 Ok(d) => d,
                 Err(r) => return r,
             };
+            if let Some(refusal) = rule_refusal(&state, &body) {
+                return refusal;
+            }
             let item = {
                 let mut s = state.lock().unwrap();
                 s.next_id += 1;
