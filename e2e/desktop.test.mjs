@@ -22,7 +22,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session, sleep } from "./webdriver.mjs";
-import { freePort, start, stopAll, tell, waitForHttp } from "./processes.mjs";
+import { freePort, start, startSessionBus, stopAll, tell, waitForHttp } from "./processes.mjs";
 import { signIn } from "./signin.mjs";
 import { axeViolations, describe as describeViolations } from "./a11y.mjs";
 
@@ -89,8 +89,20 @@ before(async () => {
   oauthUrl = `http://127.0.0.1:${oauthPort}`;
   const driverPort = await freePort();
   dataDir = mkdtempSync(path.join(tmpdir(), "ibridge-e2e-"));
-  await start("tauri-driver", ["--port", String(driverPort)], {
-    env: { DISPLAY: display, IBRIDGE_DATA_DIR: dataDir, IBRIDGE_KEYCHAIN: "off", BROWSER: "true", IBRIDGE_OUTBOX_INTERVAL_SECS: "2" },
+  const bus = await startSessionBus();
+  const nativePort = await freePort();
+  await start("tauri-driver", ["--port", String(driverPort), "--native-port", String(nativePort)], {
+    env: {
+      DISPLAY: display,
+      IBRIDGE_DATA_DIR: dataDir,
+      IBRIDGE_KEYCHAIN: "off",
+      BROWSER: "true",
+      IBRIDGE_OUTBOX_INTERVAL_SECS: "2",
+      DBUS_SESSION_BUS_ADDRESS: bus,
+      // The remembered window size and position go here, not into the
+      // developer's own settings.
+      XDG_CONFIG_HOME: path.join(dataDir, "config"),
+    },
   });
   await waitForHttp(`http://127.0.0.1:${driverPort}/status`);
   // A loaded machine can take a while to start the app and its web view.

@@ -82,6 +82,16 @@ export async function waitForHttp(url, timeoutMs = 30000) {
   throw new Error(`${url} did not answer`);
 }
 
+/**
+ * A private D-Bus session bus; resolves with its address. The app's
+ * single-instance check lives on the session bus, so each run gets its own
+ * and never meets a window the developer has open.
+ */
+export async function startSessionBus() {
+  const { match } = await start("dbus-daemon", ["--session", "--nofork", "--print-address"], { ready: /(unix:\S+)/ });
+  return match[1];
+}
+
 export function stopAll() {
   for (const child of children.reverse()) {
     try {

@@ -12,9 +12,17 @@ APT_PACKAGES=(build-essential pkg-config curl ca-certificates file
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   nodejs npm)
 if [ "${IBRIDGE_SETUP_FOR:-run}" = "test" ]; then
-  # The end-to-end tests: a virtual display and the WebDriver for WebKitGTK.
-  APT_PACKAGES+=(xvfb xauth webkit2gtk-driver)
+  # The end-to-end tests: a virtual display, the WebDriver for WebKitGTK,
+  # and a private D-Bus session per run (the app's single-instance check
+  # lives on the session bus).
+  APT_PACKAGES+=(xvfb xauth webkit2gtk-driver dbus)
 fi
+case "${IBRIDGE_SETUP_FOR:-run}" in
+  test | package)
+    # Checking the packages with the distributions' own tools.
+    APT_PACKAGES+=(lintian rpmlint rpm)
+    ;;
+esac
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -2,7 +2,9 @@
 # Installs what is missing and runs every check and test: formatting,
 # clippy, the UI's type-check, lint and component tests, the whole Rust
 # suite (unit, integration, contract, fault-matrix and OAuth end-to-end
-# tests), and the desktop end-to-end tests in the real window.
+# tests), the release packages with lintian and rpmlint, and the desktop
+# end-to-end tests in the real window, of the dev build and of the
+# program unpacked from the .deb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 IBRIDGE_SETUP_FOR=test source scripts/setup.sh
@@ -32,10 +34,14 @@ step "cargo test"
 # what the Rust commands generate.
 IBRIDGE_KEYCHAIN=off cargo test --locked --workspace
 
-step "desktop end-to-end (real window under Xvfb)"
+step "packages: .deb and .rpm (release build), lintian, rpmlint"
+bash scripts/package.sh
+
+step "desktop end-to-end (real window under Xvfb) and the unpacked package"
 npm run build
 cargo build --locked -p incident-bridge --features custom-protocol
 cargo build --locked -p ibridge-testkit --bin fake-services
 # The window test also runs the CLI beside the open window.
 cargo build --locked -p ibridge-cli --bin ibridge
-node --test e2e/
+# One file at a time: each starts its own display, bus and app.
+IBRIDGE_REQUIRE_PACKAGE=1 node --test --test-concurrency=1 e2e/

@@ -11,6 +11,7 @@ import { Toasts, type Toast } from "./components/Toasts";
 import { actionFor, dispatch, onAction, type Action } from "./ui/shortcuts";
 import { NavigationContext, SCREENS, type Destination, type Screen } from "./ui/navigation";
 import { onOutboxTouched, outboxCounts, type OutboxCounts } from "./ui/outbox";
+import { About } from "./components/About";
 
 /** What the shell sends when a queued write lands or fails for good (see src-tauri/src/notify.rs). */
 type OutboxNotice = { title: string; body: string; screen: Screen; record: string | null; failed: boolean };
@@ -131,6 +132,7 @@ export function App() {
           </ul>
           <div className="sidebar-foot">
             <ThemeSwitch />
+            <About />
             <button type="button" className="nav" onClick={() => setHelp(true)} data-action="help" aria-keyshortcuts="?">
               Keyboard shortcuts (?)
             </button>

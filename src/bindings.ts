@@ -41,6 +41,8 @@ export const commands = {
 	listAudit: (limit: number) => typedError<Entry_Serialize[], UiError_Serialize>(__TAURI_INVOKE("list_audit", { limit })),
 	verifyAudit: () => typedError<VerifyReport, UiError_Serialize>(__TAURI_INVOKE("verify_audit")),
 	openLink: (url: string) => typedError<null, UiError_Serialize>(__TAURI_INVOKE("open_link", { url })),
+	about: () => __TAURI_INVOKE<About>("about"),
+	startupProblem: () => __TAURI_INVOKE<string | null>("startup_problem"),
 };
 
 /* Types */

@@ -17,7 +17,8 @@ use specta_typescript::Typescript;
 use tauri::{Emitter, Manager};
 use tauri_specta::{collect_commands, Builder};
 
-use commands::{activity, connections, documents, incidents, links, oauth};
+use commands::about::StartupProblem;
+use commands::{about, activity, connections, documents, incidents, links, oauth};
 pub use error::UiError;
 pub use state::AppState;
 pub use watch::STORE_EVENT;
@@ -74,6 +75,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             activity::list_audit,
             activity::verify_audit,
             links::open_link,
+            about::about,
+            about::startup_problem,
         ])
         .typ::<oauth::ConnectProgress>()
         .typ::<oauth::SitesOffered>()
@@ -100,25 +103,57 @@ pub fn run() {
 
     let builder = specta_builder();
     tauri::Builder::default()
+        // First, so a second start hands over to the running window before
+        // it opens the store or a window of its own.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            focus_main_window(app)
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
         .plugin(navigation::guard())
         .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
         .setup(|app| {
-            let core = Core::open(OpenOptions {
-                data_dir: std::env::var_os("IBRIDGE_DATA_DIR").map(Into::into),
-                actor: Actor::Ui,
-                keys: KeyConfig::from_env(),
-            })
-            .map_err(|e| format!("Incident Bridge could not open its data: {e}"))?;
-            let services = Services::new(core).map_err(|e| e.to_string())?;
-            app.manage(AppState::new(services));
-            start_outbox_worker(app.handle().clone());
-            watch::start(app.handle().clone());
+            match open_services() {
+                Ok(services) => {
+                    app.manage(AppState::new(services));
+                    app.manage(StartupProblem(None));
+                    start_outbox_worker(app.handle().clone());
+                    watch::start(app.handle().clone());
+                }
+                // The window opens anyway and shows why, instead of the
+                // process ending with a message nobody sees.
+                Err(problem) => {
+                    tracing::error!("{problem}");
+                    app.manage(StartupProblem(Some(problem)));
+                }
+            }
             Ok(())
         })
         .run(tauri::generate_context!())
         .expect("the Incident Bridge window could not start");
+}
+
+/// Opens the core and its services on the data directory
+/// (`IBRIDGE_DATA_DIR` or the OS app-data directory); the error is the
+/// sentence the window shows.
+pub fn open_services() -> Result<Services, String> {
+    let core = Core::open(OpenOptions {
+        data_dir: std::env::var_os("IBRIDGE_DATA_DIR").map(Into::into),
+        actor: Actor::Ui,
+        keys: KeyConfig::from_env(),
+    })
+    .map_err(|e| format!("Incident Bridge could not open its data: {e}"))?;
+    Services::new(core).map_err(|e| format!("Incident Bridge could not start: {e}"))
+}
+
+/// A second start of the app lands here: show the running window instead.
+fn focus_main_window(app: &tauri::AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
 }
 
 /// Sends due outbox entries at start-up and every interval after, so writes

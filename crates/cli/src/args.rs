@@ -4,10 +4,16 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// `--version`: the release and the database schema this build writes.
+fn version_text() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(ibridge_core::build_info::version_line)
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "ibridge",
-    version,
+    version = version_text(),
     about = "Incident Bridge: connections, incidents and RCAs from the command line"
 )]
 pub struct Cli {

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod audit;
+pub mod build_info;
 pub mod changes;
 pub mod connections;
 pub mod docs;

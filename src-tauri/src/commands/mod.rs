@@ -1,6 +1,7 @@
 //! IPC commands: each parses its input, calls one core function, and
 //! returns a typed, secret-free result.
 
+pub mod about;
 pub mod activity;
 pub mod connections;
 pub mod documents;
