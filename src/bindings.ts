@@ -46,6 +46,15 @@ export const commands = {
 };
 
 /* Types */
+/**
+ *  The release version and the database schema this build writes; the
+ *  same pair `ibridge --version` prints.
+ */
+export type About = {
+	version: string,
+	schema_version: number,
+};
+
 export type AtlassianSite = AtlassianSite_Serialize | AtlassianSite_Deserialize;
 
 export type AtlassianSite_Deserialize = {
