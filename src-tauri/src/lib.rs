@@ -18,7 +18,7 @@ use tauri::{Emitter, Manager};
 use tauri_specta::{collect_commands, Builder};
 
 use commands::about::StartupProblem;
-use commands::{about, activity, connections, documents, incidents, links, oauth};
+use commands::{about, activity, connections, documents, evidence, incidents, links, oauth};
 pub use error::UiError;
 pub use state::AppState;
 pub use watch::STORE_EVENT;
@@ -68,6 +68,11 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             documents::publish_document,
             documents::confluence_spaces,
             documents::confluence_search,
+            evidence::paste_image,
+            evidence::document_assets,
+            evidence::preview_document,
+            evidence::set_document_meta,
+            evidence::changes_since_publish,
             activity::list_outbox,
             activity::run_outbox,
             activity::retry_outbox,

@@ -8,6 +8,7 @@ import { DocumentFilters } from "./DocumentFilters";
 import { Time } from "./Time";
 import { filterDocuments, NO_DOCUMENT_FILTER } from "../ui/filters";
 import { useShortcut } from "../ui/useShortcut";
+import { imagesOf, MetaFields, storeImages } from "./Evidence";
 
 export function Documents({ open }: { open?: string | null }) {
   const [docs, setDocs] = useState<Document[] | null>(null);
@@ -124,6 +125,7 @@ function DocumentEditor({ id, onChanged }: { id: string; onChanged: () => void }
   const [dirty, setDirty] = useState(false);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [assetsVersion, setAssetsVersion] = useState(0);
 
   useEffect(() => {
     call(commands.getDocument(id)).then(
@@ -138,10 +140,27 @@ function DocumentEditor({ id, onChanged }: { id: string; onChanged: () => void }
 
   useEffect(() => {
     const timer = setTimeout(() => {
-      commands.previewMarkdown(markdown).then(setPreview, () => setPreview(""));
+      call(commands.previewDocument(id, markdown)).then(setPreview, () => setPreview(""));
     }, 150);
     return () => clearTimeout(timer);
-  }, [markdown]);
+  }, [id, markdown, assetsVersion]);
+
+  // A pasted or dropped image is stored as an asset and shown where the
+  // cursor was, as Markdown that names it.
+  async function addImages(files: File[], target: HTMLTextAreaElement) {
+    if (files.length === 0) return;
+    setError(null);
+    try {
+      const snippet = await storeImages(id, files);
+      const at = target.selectionStart ?? markdown.length;
+      const next = `${markdown.slice(0, at)}${snippet}${markdown.slice(target.selectionEnd ?? at)}`;
+      setMarkdown(next);
+      setDirty(true);
+      setAssetsVersion((v) => v + 1);
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  }
 
   async function save(): Promise<boolean> {
     setSaving(true);
@@ -172,8 +191,31 @@ function DocumentEditor({ id, onChanged }: { id: string; onChanged: () => void }
           {saving ? <Spinner label="Saving…" /> : dirty ? "Save" : "Saved"}
         </button>
       </div>
+      <MetaFields doc={doc} onSaved={(d) => (setDoc(d), onChanged())} />
       <div className="editor-panes">
-        <textarea aria-label="Markdown" value={markdown} onChange={(e) => (setMarkdown(e.target.value), setDirty(true))} spellCheck />
+        <textarea
+          aria-label="Markdown"
+          value={markdown}
+          onChange={(e) => (setMarkdown(e.target.value), setDirty(true))}
+          onPaste={(e) => {
+            const files = imagesOf(e.clipboardData);
+            if (files.length > 0) {
+              e.preventDefault();
+              addImages(files, e.currentTarget);
+            }
+          }}
+          onDragOver={(e) => {
+            if (e.dataTransfer.types.includes("Files")) e.preventDefault();
+          }}
+          onDrop={(e) => {
+            const files = imagesOf(e.dataTransfer);
+            if (files.length > 0) {
+              e.preventDefault();
+              addImages(files, e.currentTarget);
+            }
+          }}
+          spellCheck
+        />
         <div
           className="preview"
           role="region"

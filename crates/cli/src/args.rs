@@ -204,13 +204,28 @@ pub enum DocCommand {
         #[arg(long)]
         incident: Option<String>,
     },
-    /// A document from a Markdown file.
+    /// A document from a Markdown file, with its YAML front matter (title,
+    /// space, parent, labels) and the images and files it references by a
+    /// relative path.
     Import {
         file: PathBuf,
+        /// Overrides the front matter's title (default: the first heading).
         #[arg(long)]
-        title: String,
+        title: Option<String>,
         #[arg(long)]
         kind: Option<String>,
+    },
+    /// Add or replace an asset (image or file) of the document.
+    Attach {
+        id: String,
+        file: PathBuf,
+        /// The attachment's file name (default: the file's name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// The document's assets: name, size, SHA-256, uploaded or not.
+    Assets {
+        id: String,
     },
     /// Replace a document's Markdown (and title) from a file.
     Edit {

@@ -170,7 +170,7 @@ pub fn connection_details(c: &ConnectionView) -> String {
 }
 
 /// Fixed-width columns, the last one free.
-fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
+pub fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {

@@ -9,6 +9,8 @@
 //!
 //! It counts records per idempotency key, so a test can say "exactly one".
 
+mod confluence_files;
+
 use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -19,6 +21,8 @@ use serde_json::{json, Value};
 use warp::http::{Response, StatusCode};
 use warp::hyper::body::Bytes;
 use warp::Filter;
+
+pub use confluence_files::FakeAttachment;
 
 /// How the next create requests behave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +46,7 @@ pub struct Scripted {
 }
 
 #[derive(Default)]
-struct State {
+pub(crate) struct State {
     mode: Option<CreateMode>,
     script: VecDeque<Scripted>,
     /// Records per key: correlation id, tag, or document key.
@@ -59,6 +63,9 @@ struct State {
     sn_mandatory: Vec<(String, String)>,
     /// Azure DevOps reference names a rule requires, with display names.
     ado_required: Vec<(String, String)>,
+    /// Every write to Confluence, as "METHOD what page [name]", in order.
+    writes: Vec<String>,
+    files: confluence_files::Files,
 }
 
 pub struct FakeServices {
@@ -101,14 +108,30 @@ impl FakeServices {
             .and(warp::method())
             .and(warp::path::full())
             .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+            .and(warp::header::headers_cloned())
             .and(warp::body::bytes())
             .and_then(
                 move |method: warp::http::Method,
                       path: warp::path::FullPath,
                       query: String,
+                      headers: warp::http::HeaderMap,
                       body: Bytes| {
                     let state = state.clone();
                     async move {
+                        let segments: Vec<&str> =
+                            path.as_str().trim_matches('/').split('/').collect();
+                        if let Some(answer) = confluence_files::handle(
+                            &state,
+                            method.as_str(),
+                            &segments,
+                            &query,
+                            &headers,
+                            &body,
+                        )
+                        .await
+                        {
+                            return Ok::<_, Infallible>(answer);
+                        }
                         Ok::<_, Infallible>(
                             handle(state, method.as_str(), path.as_str(), &query, &body).await,
                         )
@@ -223,6 +246,36 @@ impl FakeServices {
     pub fn pages(&self) -> Vec<Value> {
         self.state.lock().unwrap().pages.clone()
     }
+
+    /// The attachments of every page.
+    pub fn attachments(&self) -> Vec<FakeAttachment> {
+        self.state.lock().unwrap().files.attachments.clone()
+    }
+
+    /// The labels of `page_id`, in the order they were added.
+    pub fn labels(&self, page_id: &str) -> Vec<String> {
+        self.state
+            .lock()
+            .unwrap()
+            .files
+            .labels
+            .iter()
+            .filter(|(p, _)| p == page_id)
+            .map(|(_, n)| n.clone())
+            .collect()
+    }
+
+    /// Every write Confluence received: `POST page`, `PUT page ID`,
+    /// `POST attachment ID NAME`, `POST attachment-data ID NAME`,
+    /// `POST label ID A,B`, `DELETE label ID NAME`.
+    pub fn confluence_writes(&self) -> Vec<String> {
+        self.state.lock().unwrap().writes.clone()
+    }
+
+    /// How the next attachment uploads behave.
+    pub fn set_upload_mode(&self, mode: CreateMode) {
+        self.state.lock().unwrap().files.upload_mode = Some(mode);
+    }
 }
 
 impl Drop for FakeServices {
@@ -236,7 +289,7 @@ impl Drop for FakeServices {
     }
 }
 
-fn respond(status: u16, body: Value) -> Response<String> {
+pub(crate) fn respond(status: u16, body: Value) -> Response<String> {
     Response::builder()
         .status(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
         .header("content-type", "application/json")
@@ -349,7 +402,7 @@ fn sn_answer(record: &Value, labels: bool) -> Value {
     answer
 }
 
-fn query_param(query: &str, name: &str) -> Option<String> {
+pub(crate) fn query_param(query: &str, name: &str) -> Option<String> {
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
@@ -695,8 +748,9 @@ async fn handle(
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_owned();
-                let page = json!({ "id": s.next_id.to_string(), "title": title, "space": space, "version": 1, "key": key });
+                let page = json!({ "id": s.next_id.to_string(), "title": title, "space": space, "version": 1, "key": key, "storage": body["body"]["storage"]["value"], "minor_edit": false });
                 *s.records.entry(key).or_default() += 1;
+                s.writes.push("POST page".into());
                 s.pages.push(page.clone());
                 page
             };
@@ -719,7 +773,11 @@ async fn handle(
             }
             page["version"] = json!(current + 1);
             page["title"] = body["title"].clone();
-            respond(200, page_json(page, false))
+            page["storage"] = body["body"]["storage"]["value"].clone();
+            page["minor_edit"] = json!(body["version"]["minorEdit"].as_bool().unwrap_or(false));
+            let answer = page_json(page, false);
+            s.writes.push(format!("PUT page {id}"));
+            respond(200, answer)
         }
         _ => respond(
             404,

@@ -5,6 +5,7 @@ pub mod about;
 pub mod activity;
 pub mod connections;
 pub mod documents;
+pub mod evidence;
 pub mod incidents;
 pub mod links;
 pub mod oauth;

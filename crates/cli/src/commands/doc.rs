@@ -25,11 +25,23 @@ pub async fn run(services: &Services, out: &Output, command: DocCommand) -> Resu
             });
         }
         DocCommand::Import { file, title, kind } => {
-            let markdown = read_markdown(&file, "file")?;
-            let doc = services.import_document(markdown, &title, kind.as_deref())?;
+            let doc = services.import_markdown_file(&file, title.as_deref(), kind.as_deref())?;
             out.emit(&doc, |d| {
                 format!("Imported {} {}: {}", d.kind, output::short(&d.id), d.title)
             });
+        }
+        DocCommand::Attach { id, file, name } => {
+            let asset = super::doc_assets::attach(services, &id, &file, name.as_deref())?;
+            out.emit(&asset, |a| {
+                format!(
+                    "Attached {} ({} bytes, sha256 {})",
+                    a.name, a.size, a.sha256
+                )
+            });
+        }
+        DocCommand::Assets { id } => {
+            let assets = services.document_assets(&id)?;
+            out.emit(&assets, |a| super::doc_assets::table(a));
         }
         DocCommand::Edit { id, file, title } => {
             let markdown = read_markdown(&file, "file")?;

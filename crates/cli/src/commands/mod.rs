@@ -7,6 +7,7 @@ pub mod confluence;
 pub mod connect;
 pub mod connections;
 pub mod doc;
+pub mod doc_assets;
 pub mod doctor;
 pub mod incident;
 pub mod outbox;

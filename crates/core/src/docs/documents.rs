@@ -80,6 +80,11 @@ pub struct Document {
     pub created_at: String,
     pub updated_at: String,
     pub pages: Vec<PublishedPage>,
+    /// Front matter: the space and parent page of the first publish, and
+    /// the page's labels.
+    pub space: Option<String>,
+    pub parent: Option<String>,
+    pub labels: Vec<String>,
 }
 
 impl Core {
@@ -169,9 +174,9 @@ impl Core {
 
     /// The document as Confluence storage format.
     pub fn render_document(&self, id: &str) -> Result<String> {
-        Ok(storage::markdown_to_storage(
-            &self.find_document(id)?.markdown,
-        ))
+        let doc = self.find_document(id)?;
+        let context = self.render_context(&doc, None)?;
+        Ok(storage::render(&doc.markdown, &context).storage)
     }
 
     pub(crate) fn find_document(&self, id: &str) -> Result<DocumentRow> {
@@ -204,7 +209,11 @@ impl Core {
                 published_at: p.published_at,
             })
             .collect();
+        let meta = crate::store::assets::meta(self.db(), &row.id)?;
         Ok(Document {
+            space: meta.space_key,
+            parent: meta.parent_id,
+            labels: serde_json::from_str(&meta.labels).unwrap_or_default(),
             kind: row.kind.parse()?,
             id: row.id,
             title: row.title,

@@ -1,9 +1,20 @@
 //! Documents and Markdown rendering.
 
+pub mod assets;
+pub mod diff;
 mod documents;
+pub mod front_matter;
 pub mod html;
 pub(crate) mod link_policy;
+mod import;
+pub mod mermaid;
+mod meta;
+mod plan;
+mod preview;
 pub mod storage;
 pub mod templates;
 
+pub use assets::{Asset, AssetUpload, PastedAsset, MAX_ASSET_BYTES};
 pub use documents::{Document, DocumentKind, PublishedPage, MAX_MARKDOWN_BYTES};
+pub use meta::DocumentMeta;
+pub use plan::{PlannedFile, PublishPlan, DIAGRAM_COMMENT};

@@ -4,26 +4,69 @@
 //! output is balanced whatever the input; all text and attribute values are
 //! XML-escaped and stripped of characters XML 1.0 forbids; raw HTML in the
 //! Markdown is shown as text, never passed through.
+//!
+//! What the page links to (attachments, other published documents, the
+//! incident's severity) comes from a [`Context`]; Mermaid blocks become an
+//! attached picture plus their source, and are returned for rendering.
 
-use super::link_policy::{self, xml_char};
+mod context;
+mod escape;
+mod extras;
+
+use super::link_policy;
 use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
 };
 
+pub(crate) use context::is_relative;
+pub use context::{Context, Diagram, PageLink, Rendered};
+use escape::push_attr;
+pub(crate) use escape::push_text;
+
 /// Converts a Markdown document to a storage-format fragment.
 pub fn markdown_to_storage(markdown: &str) -> String {
+    render(markdown, &Context::default()).storage
+}
+
+/// Converts a Markdown document with what its links point at; also says
+/// which diagrams it holds and which relative references found nothing.
+pub fn render(markdown: &str, context: &Context) -> Rendered {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_GFM;
-    let events: Vec<Event<'_>> = Parser::new_ext(markdown, options).collect();
+    let mut code_starts = Vec::new();
+    let events: Vec<Event<'_>> = Parser::new_ext(markdown, options)
+        .into_offset_iter()
+        .map(|(event, range)| {
+            if matches!(event, Event::Start(Tag::CodeBlock(_))) {
+                code_starts.push(range.start);
+            }
+            event
+        })
+        .collect();
     let mut writer = Writer {
-        out: String::with_capacity(markdown.len() * 2),
+        out: String::with_capacity(markdown.len() + markdown.len() / 2),
         frames: Vec::new(),
         events: &events,
+        context,
+        code_blocks: 0,
+        code_starts: &code_starts,
+        markdown,
+        diagrams: Vec::new(),
+        unresolved: Vec::new(),
+        used: Default::default(),
     };
+    if let Some(severity) = &context.severity {
+        extras::push_severity(&mut writer.out, severity);
+    }
     writer.run();
-    writer.out
+    Rendered {
+        storage: writer.out,
+        diagrams: writer.diagrams,
+        unresolved: writer.unresolved,
+        attachments_used: writer.used,
+    }
 }
 
 enum Frame {
@@ -33,11 +76,15 @@ enum Frame {
     Code {
         language: Option<String>,
         body: String,
+        /// Byte offset of the block in the Markdown.
+        at: usize,
     },
     /// An image: alt text is gathered.
     Image { target: String, alt: String },
     /// A link whose scheme is not allowed: text only.
     Plain,
+    /// A link to a page or an attachment (`ac:link`).
+    RichLink,
     /// A table head row: its cells are `th`.
     Head,
     /// A paragraph whose tags are left out (inside a task body).
@@ -50,6 +97,14 @@ struct Writer<'a, 'e> {
     out: String,
     frames: Vec<Frame>,
     events: &'a [Event<'e>],
+    context: &'a Context,
+    /// Code blocks seen so far (indexes `code_starts`).
+    code_blocks: usize,
+    code_starts: &'a [usize],
+    markdown: &'a str,
+    diagrams: Vec<Diagram>,
+    unresolved: Vec<String>,
+    used: std::collections::BTreeSet<String>,
 }
 
 impl Writer<'_, '_> {
@@ -112,9 +167,8 @@ impl Writer<'_, '_> {
                     alt.push_str(t);
                 }
             }
-            Event::Text(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
-                push_text(&mut self.out, t)
-            }
+            Event::Text(t) => extras::push_text_with_emoji(&mut self.out, t),
+            Event::InlineMath(t) | Event::DisplayMath(t) => push_text(&mut self.out, t),
             // Raw HTML is the author's text, not markup.
             Event::Html(t) | Event::InlineHtml(t) => push_text(&mut self.out, t),
             Event::Code(t) => {
@@ -156,7 +210,13 @@ impl Writer<'_, '_> {
         }
         match tag {
             Tag::Paragraph if self.in_task() => self.frames.push(Frame::Bare),
-            Tag::Paragraph => self.open("<p>", "</p>"),
+            Tag::Paragraph => {
+                if let Some(next) = extras::toc_paragraph(self.events, i) {
+                    extras::push_toc(&mut self.out);
+                    return next;
+                }
+                self.open("<p>", "</p>")
+            }
             Tag::Heading { level, .. } => {
                 let (open, close) = heading(*level);
                 self.open(open, close);
@@ -171,9 +231,12 @@ impl Writer<'_, '_> {
                         .map(|l| l.to_ascii_lowercase()),
                     CodeBlockKind::Indented => None,
                 };
+                let at = self.code_starts.get(self.code_blocks).copied().unwrap_or(0);
+                self.code_blocks += 1;
                 self.frames.push(Frame::Code {
                     language,
                     body: String::new(),
+                    at,
                 });
             }
             Tag::List(start) => {
@@ -218,6 +281,11 @@ impl Writer<'_, '_> {
                 dest_url, title, ..
             } => {
                 if let Some(target) = link_policy::link_target(dest_url) {
+                    if let Some(open) = self.rich_link(dest_url) {
+                        self.out.push_str(&open);
+                        self.frames.push(Frame::RichLink);
+                        return i + 1;
+                    }
                     self.out.push_str("<a href=\"");
                     push_attr(&mut self.out, &target);
                     self.out.push('"');
@@ -250,16 +318,86 @@ impl Writer<'_, '_> {
     fn close(&mut self, frame: Frame) {
         match frame {
             Frame::Close(text) => self.out.push_str(text),
-            Frame::Code { language, body } => {
+            Frame::Code { language, body, at } if language.as_deref() == Some("mermaid") => {
+                self.diagram(body, at)
+            }
+            Frame::Code { language, body, .. } => {
                 push_code_macro(&mut self.out, language.as_deref(), &body)
             }
-            Frame::Image { target, alt } => push_image(&mut self.out, &target, &alt),
+            Frame::Image { target, alt } => {
+                let name = self.attachment_for(&target);
+                push_image(&mut self.out, name.as_deref().unwrap_or(&target), &alt)
+            }
             Frame::Plain | Frame::Bare => {}
+            Frame::RichLink => self.out.push_str("</ac:link-body></ac:link>"),
             Frame::Head => self.out.push_str("</tr>"),
             Frame::Admonition => self
                 .out
                 .push_str("</ac:rich-text-body></ac:structured-macro>"),
         }
+    }
+
+    /// The attachment a relative image or link destination names; a
+    /// relative image that names none is recorded as unresolved.
+    fn attachment_for(&mut self, target: &str) -> Option<String> {
+        if !context::is_relative(target) {
+            return None;
+        }
+        let found = self.context.attachments.get(target).cloned();
+        match &found {
+            Some(name) => {
+                self.used.insert(name.clone());
+            }
+            None => self.unresolved.push(target.to_owned()),
+        }
+        found
+    }
+
+    /// The opening of an `ac:link` for a relative link to another
+    /// published document or to one of this document's attachments.
+    fn rich_link(&mut self, dest: &str) -> Option<String> {
+        if !context::is_relative(dest) {
+            return None;
+        }
+        let mut out = String::from("<ac:link");
+        if let Some((page, anchor)) = self.context.page_for(dest) {
+            if let Some(anchor) = anchor {
+                out.push_str(" ac:anchor=\"");
+                push_attr(&mut out, anchor);
+                out.push('"');
+            }
+            out.push_str("><ri:page ri:space-key=\"");
+            push_attr(&mut out, &page.space_key);
+            out.push_str("\" ri:content-title=\"");
+            push_attr(&mut out, &page.title);
+            out.push_str("\"/>");
+        } else if let Some(name) = self.context.attachments.get(dest) {
+            self.used.insert(name.clone());
+            out.push_str("><ri:attachment ri:filename=\"");
+            push_attr(&mut out, name);
+            out.push_str("\"/>");
+        } else {
+            return None;
+        }
+        out.push_str("<ac:link-body>");
+        Some(out)
+    }
+
+    /// A Mermaid block: a picture attached as `diagram-N.png`, its source
+    /// kept beside it.
+    fn diagram(&mut self, source: String, at: usize) {
+        let number = self.diagrams.len() + 1;
+        let file_name = format!("diagram-{number}.png");
+        let line = 1 + self.markdown.as_bytes()[..at.min(self.markdown.len())]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        extras::push_diagram(&mut self.out, number, &file_name, &source);
+        self.diagrams.push(Diagram {
+            file_name,
+            source,
+            line,
+        });
     }
 
     /// A list is a task list when every one of its own items starts with a
@@ -307,7 +445,8 @@ impl Writer<'_, '_> {
 
     fn blockquote(&mut self, kind: Option<BlockQuoteKind>, i: usize) -> usize {
         let by_kind = kind.map(|k| match k {
-            BlockQuoteKind::Note | BlockQuoteKind::Important => "info",
+            BlockQuoteKind::Note => "info",
+            BlockQuoteKind::Important => "note",
             BlockQuoteKind::Tip => "tip",
             BlockQuoteKind::Warning | BlockQuoteKind::Caution => "warning",
         });
@@ -377,31 +516,6 @@ fn heading(level: HeadingLevel) -> (&'static str, &'static str) {
     }
 }
 
-pub(crate) fn push_text(out: &mut String, text: &str) {
-    for c in text.chars().filter(|c| xml_char(*c)) {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-}
-
-fn push_attr(out: &mut String, text: &str) {
-    for c in text.chars().filter(|c| xml_char(*c)) {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' | '\r' | '\t' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-}
-
 /// The `code` macro; the body is CDATA, and a `]]>` inside it is split
 /// across two CDATA sections so it cannot end the first early.
 fn push_code_macro(out: &mut String, language: Option<&str>, body: &str) {
@@ -412,12 +526,7 @@ fn push_code_macro(out: &mut String, language: Option<&str>, body: &str) {
         out.push_str("</ac:parameter>");
     }
     out.push_str("<ac:plain-text-body><![CDATA[");
-    let clean: String = body
-        .trim_end_matches('\n')
-        .chars()
-        .filter(|c| xml_char(*c))
-        .collect();
-    out.push_str(&clean.replace("]]>", "]]]]><![CDATA[>"));
+    escape::push_cdata(out, body.trim_end_matches('\n'));
     out.push_str("]]></ac:plain-text-body></ac:structured-macro>");
 }
 
@@ -449,3 +558,6 @@ fn push_image(out: &mut String, target: &str, alt: &str) {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod evidence_tests;

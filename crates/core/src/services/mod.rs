@@ -10,6 +10,7 @@ mod azure_devops;
 mod confluence;
 mod delivery;
 mod doctor;
+mod evidence;
 mod filing;
 mod records;
 mod servicenow;

@@ -14,6 +14,7 @@ const SOURCES: &[&str] = &[
     include_str!("../../migrations/0005_typed_outbox.sql"),
     include_str!("../../migrations/0006_refresh_leases.sql"),
     include_str!("../../migrations/0007_vault_hardening.sql"),
+    include_str!("../../migrations/0008_document_assets.sql"),
 ];
 
 pub const MIGRATION_COUNT: usize = SOURCES.len();

@@ -3,13 +3,16 @@
 //! `https://api.atlassian.com/ex/confluence/<cloud id>/wiki/rest/api`) and
 //! Data Center (PAT: Bearer at `<base>/rest/api`).
 
+pub mod attachments;
 pub mod cql;
+mod labels;
 mod model;
 
 use reqwest::{Method, RequestBuilder};
 use serde_json::{json, Value};
 use url::Url;
 
+pub use attachments::{Attachment, Upload};
 pub use model::{Page, SearchPage, Space};
 
 use super::AuthHeader;
@@ -77,13 +80,13 @@ impl ConfluenceClient {
         }
     }
 
-    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+    pub(crate) fn request(&self, method: Method, path: &str) -> RequestBuilder {
         self.auth
             .apply(self.http.request(method, &format!("{}{path}", self.rest)))
             .header("accept", "application/json")
     }
 
-    async fn send(
+    pub(crate) async fn send(
         &self,
         request: RequestBuilder,
         idempotency: Idempotency,
@@ -140,14 +143,30 @@ impl ConfluenceClient {
         storage: &str,
         version: i64,
     ) -> RequestBuilder {
+        self.update_page_request_with(id, title, storage, version, false)
+    }
+
+    /// A page update; a `minor_edit` does not notify the page's watchers.
+    pub fn update_page_request_with(
+        &self,
+        id: &str,
+        title: &str,
+        storage: &str,
+        version: i64,
+        minor_edit: bool,
+    ) -> RequestBuilder {
+        let mut body = json!({
+            "id": id,
+            "type": "page",
+            "title": title,
+            "version": { "number": version },
+            "body": { "storage": { "value": storage, "representation": "storage" } },
+        });
+        if minor_edit {
+            body["version"]["minorEdit"] = json!(true);
+        }
         self.request(Method::PUT, &format!("/content/{id}"))
-            .json(&json!({
-                "id": id,
-                "type": "page",
-                "title": title,
-                "version": { "number": version },
-                "body": { "storage": { "value": storage, "representation": "storage" } },
-            }))
+            .json(&body)
     }
 
     /// The user the credentials belong to.
@@ -281,9 +300,22 @@ impl ConfluenceClient {
         storage: &str,
         version: i64,
     ) -> Result<Page> {
+        self.update_page_with(id, title, storage, version, false)
+            .await
+    }
+
+    /// [`Self::update_page`], optionally as a minor edit.
+    pub async fn update_page_with(
+        &self,
+        id: &str,
+        title: &str,
+        storage: &str,
+        version: i64,
+        minor_edit: bool,
+    ) -> Result<Page> {
         let response = self
             .send(
-                self.update_page_request(id, title, storage, version),
+                self.update_page_request_with(id, title, storage, version, minor_edit),
                 Idempotency::Once,
             )
             .await?;
