@@ -30,6 +30,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const app = path.join(root, "target/debug/incident-bridge");
 const cli = path.join(root, "target/debug/ibridge");
 const shots = path.join(root, "e2e/screenshots");
+// A 4×4 red PNG, as a pasted screenshot.
+const PNG_RED_DOT =
+  "iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEElEQVR4nGP4z8AARwzEcQCukw/x0F8jngAAAABJRU5ErkJggg==";
 let session;
 let fakeUrl;
 let fakeChild;
@@ -179,10 +182,43 @@ test("write an RCA and publish it to Confluence", async () => {
   await session.click('[data-action="publish"]');
   const link = await session.waitFor('[data-testid="published-page"]', { text: "version 1" });
   assert.match(await session.text(link), /RCA: checkout 500s/);
-  // Publishing again updates the same page.
+  // Publishing unchanged sends nothing.
   await session.click('[data-action="publish"]');
-  await session.waitFor('[data-testid="published-page"]', { text: "version 2" });
+  await session.click('[data-action="confirm-update"]');
+  await session.waitFor(".notice", { text: "Nothing changed" });
   await checkScreen("05-rca-published");
+
+  // Evidence: a diagram typed in, an image pasted; the preview shows both
+  // as they will be published, and the update attaches them.
+  await session.execute(
+    `const area = document.querySelector('textarea[aria-label="Markdown"]');
+     const set = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
+     set.call(area, area.value + "\n\n## Diagram\n\n\`\`\`mermaid\nflowchart LR\n  A[Deploy 4.2.1] --> B[Pool size 0] --> C[Checkout 500s]\n\`\`\`\n\n");
+     area.dispatchEvent(new Event("input", { bubbles: true }));
+     area.focus();
+     area.setSelectionRange(area.value.length, area.value.length);`,
+  );
+  await session.execute(
+    `const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
+     const file = new File([bytes], "graph.png", { type: "image/png" });
+     const data = new DataTransfer();
+     data.items.add(file);
+     const paste = new Event("paste", { bubbles: true, cancelable: true });
+     Object.defineProperty(paste, "clipboardData", { value: data });
+     document.querySelector('textarea[aria-label="Markdown"]').dispatchEvent(paste);`,
+    [PNG_RED_DOT],
+  );
+  await session.waitFor('[data-testid="preview"] img[alt="pasted image"]');
+  await session.waitFor('[data-testid="preview"] figure.diagram img');
+  await session.click('[data-action="publish"]');
+  await session.waitFor('[data-testid="publish-diff"]', { text: "+ ![pasted image](pasted-" });
+  await shot("09-rca-update-diff");
+  await session.click('[data-action="confirm-update"]');
+  await session.waitFor('[data-testid="published-page"]', { text: "version 2" });
+  await session.waitFor(".notice", { text: "uploaded" });
+  const attached = await (await fetch(`${fakeUrl}/__fake/attachments`)).json();
+  assert.deepEqual(attached.map((a) => a.name).sort(), ["diagram-1.png", attached.find((a) => a.name.startsWith("pasted-")).name].sort());
+  await shot("10-rca-evidence-published");
 });
 
 test("connect with OAuth against the real authorization server", async () => {

@@ -31,7 +31,7 @@ export const commands = {
 	 *  (raw HTML in the text is shown as text).
 	 */
 	previewMarkdown: (markdown: string) => __TAURI_INVOKE<string>("preview_markdown", { markdown }),
-	publishDocument: (id: string, connection: string, space: string | null, parent: string | null, force: boolean) => typedError<Published, UiError_Serialize>(__TAURI_INVOKE("publish_document", { id, connection, space, parent, force })),
+	publishDocument: (id: string, connection: string, space: string | null, parent: string | null, force: boolean, minorEdit: boolean) => typedError<Published, UiError_Serialize>(__TAURI_INVOKE("publish_document", { id, connection, space, parent, force, minorEdit })),
 	confluenceSpaces: (connection: string) => typedError<Space_Serialize[], UiError_Serialize>(__TAURI_INVOKE("confluence_spaces", { connection })),
 	confluenceSearch: (connection: string, query: string, space: string | null) => typedError<SearchPage_Serialize, UiError_Serialize>(__TAURI_INVOKE("confluence_search", { connection, query, space })),
 	listOutbox: () => typedError<OutboxEntry_Serialize[], UiError_Serialize>(__TAURI_INVOKE("list_outbox")),
@@ -578,6 +578,10 @@ export type Published = {
 	page: PublishedPage,
 	/**  True for the first publish (a page was created). */
 	created: boolean,
+	/**  Nothing changed since the last publish: nothing was sent. */
+	unchanged: boolean,
+	/**  File names uploaded by this publish (new attachments or versions). */
+	uploaded: string[],
 };
 
 /**  Where a document is published. */
@@ -682,7 +686,7 @@ export type VerifyReport = {
 };
 
 /**  Which kind of write an outbox entry holds. */
-export type WriteKind = "servicenow.create_incident" | "azure_devops.create_work_item" | "confluence.create_page" | "confluence.update_page" | "servicenow.update_incident" | "azure_devops.update_work_item";
+export type WriteKind = "servicenow.create_incident" | "azure_devops.create_work_item" | "confluence.create_page" | "confluence.update_page" | "servicenow.update_incident" | "azure_devops.update_work_item" | "confluence.upload_attachment" | "confluence.set_labels";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

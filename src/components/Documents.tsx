@@ -8,7 +8,7 @@ import { DocumentFilters } from "./DocumentFilters";
 import { Time } from "./Time";
 import { filterDocuments, NO_DOCUMENT_FILTER } from "../ui/filters";
 import { useShortcut } from "../ui/useShortcut";
-import { imagesOf, MetaFields, storeImages } from "./Evidence";
+import { imagesOf, MetaFields, storeImages, UpdateConfirm } from "./Evidence";
 
 export function Documents({ open }: { open?: string | null }) {
   const [docs, setDocs] = useState<Document[] | null>(null);
@@ -252,6 +252,8 @@ function PublishPanel({
   const [error, setError] = useState<string | null>(null);
   const [conflict, setConflict] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const [minorEdit, setMinorEdit] = useState(false);
+  const [confirming, setConfirming] = useState(false);
 
   useEffect(() => {
     call(commands.listConnections()).then((all) => {
@@ -290,15 +292,28 @@ function PublishPanel({
     }
   }
 
+  // An update first shows what changed in the text since the last publish.
+  async function requestPublish() {
+    if (!(await beforePublish())) return;
+    if (published) setConfirming(true);
+    else publish(false);
+  }
+
   async function publish(force: boolean) {
+    setConfirming(false);
     if (!(await beforePublish())) return;
     setBusy("publish");
     setError(null);
     setConflict(null);
     setDone(null);
     try {
-      const result = await call(commands.publishDocument(doc.id, target, space || null, parent?.id ?? null, force));
-      setDone(`${result.created ? "Published" : "Updated"}: version ${result.page.version}`);
+      const result = await call(commands.publishDocument(doc.id, target, space || null, parent?.id ?? null, force, minorEdit));
+      const files = result.uploaded.length > 0 ? ` · uploaded ${result.uploaded.join(", ")}` : "";
+      setDone(
+        result.unchanged
+          ? "Nothing changed since the last publish: nothing was sent."
+          : `${result.created ? "Published" : "Updated"}: version ${result.page.version}${files}`,
+      );
       onPublished(await call(commands.getDocument(doc.id)));
     } catch (e) {
       if (e instanceof CommandError && e.kind === "conflict") setConflict(e.message);
@@ -384,9 +399,16 @@ function PublishPanel({
           · version {published.version} · last published <Time at={published.published_at} />
         </p>
       )}
-      <button type="button" className="primary" onClick={() => publish(false)} disabled={busy !== null || !target} data-action="publish">
+      {published && (
+        <label className="inline">
+          <input type="checkbox" checked={minorEdit} onChange={(e) => setMinorEdit(e.target.checked)} data-testid="minor-edit" /> Minor edit (don’t notify
+          watchers)
+        </label>
+      )}
+      <button type="button" className="primary" onClick={requestPublish} disabled={busy !== null || !target || confirming} data-action="publish">
         {busy === "publish" ? <Spinner label="Publishing…" /> : published ? "Update page" : "Publish to Confluence"}
       </button>
+      {confirming && <UpdateConfirm docId={doc.id} connection={target} onConfirm={() => publish(false)} onCancel={() => setConfirming(false)} />}
       {done && <Notice>{done}</Notice>}
       {conflict && (
         <div className="conflict" role="alert">

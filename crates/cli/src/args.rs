@@ -257,6 +257,12 @@ pub enum DocCommand {
         /// Overwrite edits made in Confluence since the last publish.
         #[arg(long)]
         force: bool,
+        /// Update without notifying the page's watchers.
+        #[arg(long)]
+        minor_edit: bool,
+        /// Print the requests that would be sent; send nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

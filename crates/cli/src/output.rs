@@ -530,14 +530,39 @@ pub fn document_text(d: &Document) -> String {
 }
 
 pub fn published_text(p: &Published) -> String {
-    format!(
+    if p.unchanged {
+        return format!(
+            "Nothing changed since the last publish: nothing was sent (page {}, version {}): {}",
+            p.page.page_id, p.page.version, p.page.url
+        );
+    }
+    let mut text = format!(
         "{} page {} in space {} (version {}): {}",
         if p.created { "Created" } else { "Updated" },
         p.page.page_id,
         p.page.space_key,
         p.page.version,
         p.page.url
-    )
+    );
+    if !p.uploaded.is_empty() {
+        text.push_str(&format!("\nUploaded: {}", p.uploaded.join(", ")));
+    }
+    text
+}
+
+/// `--dry-run`: each request as method, URL and body.
+pub fn planned_requests(requests: &[ibridge_core::services::PlannedRequest]) -> String {
+    if requests.is_empty() {
+        return "Nothing changed since the last publish: nothing would be sent.".into();
+    }
+    requests
+        .iter()
+        .map(|r| match &r.body {
+            Some(body) => format!("{} {}\n{body}", r.method, r.url),
+            None => format!("{} {}", r.method, r.url),
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 pub fn space_table(spaces: &[Space]) -> String {
@@ -615,5 +640,7 @@ pub fn delivered_text(d: &Delivered) -> String {
         Delivered::Published(p) => published_text(p),
         Delivered::ServiceNowUpdated(r) => format!("updated {}", r.sys_id),
         Delivered::WorkItemUpdated(w) => format!("updated {}", w.id),
+        Delivered::Attached(a) => format!("attached {} (version {})", a.name, a.version),
+        Delivered::Labelled(l) => format!("labels: {}", l.join(", ")),
     }
 }

@@ -53,6 +53,13 @@ fn new_rca(cli: &Cli) -> String {
     v["id"].as_str().unwrap().to_owned()
 }
 
+/// Replaces the document's Markdown, so the next publish has a change.
+fn edit(cli: &Cli, doc: &str, markdown: &str) {
+    let file = cli.data_dir().join("edit.md");
+    std::fs::write(&file, markdown).unwrap();
+    cli.ok(&["doc", "edit", doc, "--file", file.to_str().unwrap()], "");
+}
+
 fn page_json(id: &str, version: i64) -> String {
     format!(
         r#"{{"id":"{id}","type":"page","title":"RCA: checkout","space":{{"key":"OPS"}},"version":{{"number":{version}}},"_links":{{"base":"https://acme.atlassian.net/wiki","webui":"/spaces/OPS/pages/{id}/RCA+checkout"}}}}"#
@@ -173,6 +180,7 @@ fn edits_made_in_confluence_are_not_overwritten_without_force() {
         &["doc", "publish", &doc, "--to", "wiki", "--space", "OPS"],
         "",
     );
+    edit(&cli, &doc, "# RCA: checkout\n\nOur change.\n");
     server.reset();
     // Someone edited the page twice in Confluence.
     server
@@ -220,6 +228,7 @@ fn a_409_while_writing_reports_both_versions() {
         .with_body(page_json("555", 1))
         .create();
     cli.ok(&["doc", "publish", &doc, "--to", "wiki"], "");
+    edit(&cli, &doc, "# RCA: checkout\n\nOur change.\n");
     server.reset();
     let reads = server
         .mock("GET", "/wiki/rest/api/content/555")

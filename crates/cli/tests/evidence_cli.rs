@@ -176,3 +176,134 @@ fn attach_adds_and_replaces_within_the_size_limit() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("at most 25 MiB"), "{}", run.stderr);
 }
+
+mod faults {
+    use std::time::Duration;
+
+    use ibridge_testkit::{CreateMode, FakeServices};
+
+    use super::common::Cli;
+
+    fn setup(fake: &FakeServices) -> (Cli, String, tempfile::TempDir) {
+        let cli = Cli::new();
+        cli.ok(
+            &[
+                "connections",
+                "add",
+                "confluence",
+                "--name",
+                "wiki",
+                "--url",
+                &fake.url(),
+                "--auth",
+                "api_token",
+                "--username",
+                "a@b.example",
+                "--space",
+                "OPS",
+                "--secret-stdin",
+            ],
+            "tok\n",
+        );
+        let src = tempfile::tempdir().unwrap();
+        std::fs::write(src.path().join("graph.png"), b"\x89PNG the graph").unwrap();
+        let file = src.path().join("rca.md");
+        std::fs::write(&file, "# RCA: upload killed\n\n![Graph](graph.png)\n").unwrap();
+        let doc = cli.json(&["doc", "import", file.to_str().unwrap()]);
+        (cli, doc["id"].as_str().unwrap().to_owned(), src)
+    }
+
+    fn states(cli: &Cli) -> Vec<(String, String)> {
+        cli.json(&["outbox", "list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["operation"].as_str().unwrap_or_default().to_owned(),
+                    e["state"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// SIGKILL while the upload is at the service, stored (or not), then
+    /// `outbox run`: one attachment of that name, uploaded once.
+    fn killed_during_upload(mode: CreateMode, stored: usize) {
+        let fake = FakeServices::start();
+        let (cli, doc, _src) = setup(&fake);
+        fake.set_upload_mode(mode);
+        let mut child = cli.spawn(&["doc", "publish", &doc, "--to", "wiki"]);
+        assert!(
+            fake.wait_for_hang(Duration::from_secs(60)),
+            "the upload reached the service"
+        );
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        assert_eq!(
+            fake.attachments().len(),
+            stored,
+            "{mode:?}: right after the kill"
+        );
+        let journal = states(&cli);
+        assert!(
+            journal.contains(&("confluence.upload_attachment".into(), "in_flight".into())),
+            "{mode:?}: {journal:?}"
+        );
+
+        fake.set_upload_mode(CreateMode::Normal);
+        let run = cli.run(&["outbox", "run"]);
+        assert_eq!(run.code, 0, "{mode:?}: {}", run.stderr);
+        let attachments = fake.attachments();
+        assert_eq!(attachments.len(), 1, "{mode:?}: one attachment");
+        assert_eq!(attachments[0].file_name, "graph.png");
+        assert_eq!(attachments[0].version, 1, "{mode:?}: not uploaded twice");
+        assert_eq!(attachments[0].bytes, b"\x89PNG the graph");
+        let uploads = fake
+            .confluence_writes()
+            .iter()
+            .filter(|w| w.contains("attachment"))
+            .count();
+        assert_eq!(uploads, 1, "{mode:?}: {:?}", fake.confluence_writes());
+        assert!(states(&cli).iter().all(|(_, s)| s == "done"), "{mode:?}");
+
+        let again = cli.ok(&["doc", "publish", &doc, "--to", "wiki"], "").stdout;
+        assert!(again.contains("Nothing changed"), "{mode:?}: {again}");
+        let table = cli.ok(&["doc", "assets", &doc], "").stdout;
+        assert!(table.contains("wiki v1"), "{table}");
+    }
+
+    #[test]
+    fn a_kill_after_the_service_stored_the_upload_leaves_one_attachment() {
+        killed_during_upload(CreateMode::StoreThenHang, 1);
+    }
+
+    #[test]
+    fn a_kill_before_the_upload_arrived_leaves_one_attachment() {
+        killed_during_upload(CreateMode::HangThenDiscard, 0);
+    }
+
+    #[test]
+    fn dry_run_prints_the_requests_and_sends_nothing() {
+        let fake = FakeServices::start();
+        let (cli, doc, _src) = setup(&fake);
+        let run = cli.ok(&["doc", "publish", &doc, "--to", "wiki", "--dry-run"], "");
+        assert!(run.stdout.contains("POST http://"), "{}", run.stdout);
+        assert!(
+            run.stdout.contains("/wiki/rest/api/content\n{"),
+            "{}",
+            run.stdout
+        );
+        assert!(
+            run.stdout.contains(
+                "/child/attachment\nmultipart/form-data: file \"graph.png\" (14 bytes, image/png"
+            ),
+            "{}",
+            run.stdout
+        );
+        assert!(!run.stdout.to_lowercase().contains("authorization"));
+        assert!(!run.stdout.contains("tok"), "no secret");
+        assert!(fake.confluence_writes().is_empty());
+        assert!(states(&cli).is_empty(), "nothing journaled");
+    }
+}

@@ -679,6 +679,17 @@ async fn handle(
             after_store(&state, delay).await;
             respond(200, work_item_json(&item))
         }
+        // For the desktop end-to-end test: what was attached, to which page.
+        ("GET", ["__fake", "attachments"]) => {
+            let s = state.lock().unwrap();
+            let list: Vec<Value> = s
+                .files
+                .attachments
+                .iter()
+                .map(|a| json!({ "page": a.page_id, "name": a.file_name, "version": a.version, "size": a.bytes.len() }))
+                .collect();
+            respond(200, json!(list))
+        }
         // Confluence REST v1
         ("GET", ["wiki", "rest", "api", "user", "current"]) => respond(
             200,

@@ -64,11 +64,13 @@ pub async fn publish_document(
     space: Option<String>,
     parent: Option<String>,
     force: bool,
+    minor_edit: bool,
 ) -> CmdResult<Published> {
     let options = PublishOptions {
         space: space.filter(|s| !s.trim().is_empty()),
         parent: parent.filter(|p| !p.trim().is_empty()),
         force,
+        minor_edit,
     };
     Ok(state
         .services

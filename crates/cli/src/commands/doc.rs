@@ -72,19 +72,27 @@ pub async fn run(services: &Services, out: &Output, command: DocCommand) -> Resu
             space,
             parent,
             force,
+            minor_edit,
+            dry_run,
         } => {
             let options = PublishOptions {
                 space,
                 parent,
                 force,
+                minor_edit,
             };
-            let published = with_spinner(
-                &format!("Publishing to '{to}'…"),
-                out.json,
-                services.publish_document(&id, &to, options),
-            )
-            .await?;
-            out.emit(&published, output::published_text);
+            if dry_run {
+                let requests = services.publish_requests(&id, &to, &options)?;
+                out.emit(&requests, |r| output::planned_requests(r));
+            } else {
+                let published = with_spinner(
+                    &format!("Publishing to '{to}'…"),
+                    out.json,
+                    services.publish_document(&id, &to, options),
+                )
+                .await?;
+                out.emit(&published, output::published_text);
+            }
         }
     }
     Ok(())

@@ -7,6 +7,7 @@ pub mod front_matter;
 pub mod html;
 pub(crate) mod link_policy;
 mod import;
+pub(crate) use import::validate_parent;
 pub mod mermaid;
 mod meta;
 mod plan;

@@ -18,8 +18,8 @@ use serde::Serialize;
 pub use crate::store::outbox::OutboxState;
 pub use schedule::{is_transient, retry_delay};
 pub use write::{
-    PageCreate, PageUpdate, ServiceNowCreate, ServiceNowUpdate, WorkItemCreate, WorkItemUpdate,
-    Write, WriteKind,
+    AttachmentUpload, LabelSync, PageCreate, PageUpdate, ServiceNowCreate, ServiceNowUpdate,
+    WorkItemCreate, WorkItemUpdate, Write, WriteKind,
 };
 
 use crate::app::Core;

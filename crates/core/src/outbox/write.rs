@@ -44,6 +44,36 @@ pub struct PageUpdate {
     pub document: String,
     /// Overwrite edits made in Confluence since the last publish.
     pub force: bool,
+    /// Do not notify the page's watchers.
+    #[serde(default)]
+    pub minor_edit: bool,
+}
+
+/// Uploads one file to a document's page: a new attachment, or a new
+/// version of the attachment with that file name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentUpload {
+    pub document: String,
+    /// The attachment's file name.
+    pub name: String,
+    pub media_type: String,
+    /// The content to upload, waiting in the asset store under this hash.
+    pub sha256: String,
+    #[serde(default)]
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub minor_edit: bool,
+}
+
+/// Brings a document's page labels to `labels`: adds the missing ones and
+/// removes those of `previous` (what the last publish set) no longer wanted;
+/// labels others added in Confluence stay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelSync {
+    pub document: String,
+    pub labels: Vec<String>,
+    #[serde(default)]
+    pub previous: Vec<String>,
 }
 
 /// PATCHes fields of a ServiceNow incident.
@@ -128,6 +158,8 @@ writes! {
     PageUpdate(PageUpdate) = "confluence.update_page",
     ServiceNowUpdate(ServiceNowUpdate) = "servicenow.update_incident",
     WorkItemUpdate(WorkItemUpdate) = "azure_devops.update_work_item",
+    AttachmentUpload(AttachmentUpload) = "confluence.upload_attachment",
+    LabelSync(LabelSync) = "confluence.set_labels",
 }
 
 impl std::fmt::Display for WriteKind {
@@ -162,6 +194,8 @@ impl Write {
             Write::PageUpdate(w) => w.document.clone(),
             Write::ServiceNowUpdate(w) => w.sys_id.clone(),
             Write::WorkItemUpdate(w) => w.id.to_string(),
+            Write::AttachmentUpload(w) => w.document.clone(),
+            Write::LabelSync(w) => w.document.clone(),
         }
     }
 
@@ -198,6 +232,7 @@ mod tests {
             PageUpdate {
                 document: "d1".into(),
                 force: true,
+                minor_edit: false,
             }
             .into(),
             ServiceNowUpdate {
@@ -236,6 +271,7 @@ mod tests {
         let write: Write = PageUpdate {
             document: "d".into(),
             force: false,
+            minor_edit: false,
         }
         .into();
         assert_eq!(

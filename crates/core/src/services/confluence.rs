@@ -7,7 +7,6 @@ use super::Services;
 use crate::app::lock;
 use crate::audit::{self, Event, Outcome};
 use crate::connections::{AuthType, ConnectionView, Provider};
-use crate::docs::storage::markdown_to_storage;
 use crate::docs::PublishedPage;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::HttpError;
@@ -51,6 +50,10 @@ pub struct Published {
     pub page: PublishedPage,
     /// True for the first publish (a page was created).
     pub created: bool,
+    /// Nothing changed since the last publish: nothing was sent.
+    pub unchanged: bool,
+    /// File names uploaded by this publish (new attachments or versions).
+    pub uploaded: Vec<String>,
 }
 
 /// What `doc publish` takes besides the document and connection.
@@ -60,6 +63,8 @@ pub struct PublishOptions {
     pub parent: Option<String>,
     /// Overwrite a page someone edited in Confluence since our last publish.
     pub force: bool,
+    /// Update without notifying the page's watchers.
+    pub minor_edit: bool,
 }
 
 impl Services {
@@ -97,10 +102,11 @@ impl Services {
         client.search(text, space, limit, start).await
     }
 
-    /// Publishes document `doc_id` to connection `to`: the first time
-    /// creates the page (one request), later times update it (read the
-    /// version, write the next one). Either way the write is journaled first.
-    pub async fn publish_document(
+    /// Writes document `doc_id`'s page on connection `to`: the first time
+    /// creates it (one request), later times update it (read the version,
+    /// write the next one). Either way the write is journaled first.
+    /// [`Services::publish_document`] decides whether this is needed.
+    pub(crate) async fn publish_page(
         &self,
         doc_id: &str,
         to: &str,
@@ -126,6 +132,7 @@ impl Services {
                         &doc.id,
                         page.version,
                         options.force,
+                        options.minor_edit,
                     ))?,
                     true,
                 ),
@@ -210,7 +217,7 @@ impl Services {
                     doc.id
                 ))
             })?;
-            core.journal_write(&update_journal(view, &doc.id, page.version, true))?
+            core.journal_write(&update_journal(view, &doc.id, page.version, true, false))?
         };
         let result = self.deliver::<PageUpdate>(&entry.id).await;
         self.audit_publish(&view.name, &entry.id, &result)?;
@@ -248,6 +255,8 @@ impl Services {
         }
     }
 
+    /// Records the created (or adopted) page; `body_hash` when this
+    /// document's content is what the page now holds.
     fn store_created(
         &self,
         entry: &OutboxRow,
@@ -255,16 +264,23 @@ impl Services {
         view: &ConnectionView,
         page: &Page,
         space: &str,
+        body_hash: Option<&str>,
     ) -> Result<Published> {
         let row = page_row(doc, view, page, space, page.version.unwrap_or(1));
-        lock(&self.core)?.outbox_done_with(&entry.id, |tx| Ok(repo::upsert_page(tx, &row)?))?;
+        lock(&self.core)?.outbox_done_with(&entry.id, |tx| {
+            repo::upsert_page(tx, &row)?;
+            record_body(tx, doc, view, body_hash)
+        })?;
         Ok(Published {
             document_id: doc.id.clone(),
             page: published_view(view, &row),
             created: true,
+            unchanged: false,
+            uploaded: Vec::new(),
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn store_updated(
         &self,
         entry: &OutboxRow,
@@ -273,17 +289,23 @@ impl Services {
         stored: &PageRow,
         page: &Page,
         version: i64,
+        body_hash: Option<&str>,
     ) -> Result<Published> {
         let mut row = page_row(doc, view, page, &stored.space_key, version);
         row.id = stored.id.clone();
         if page.url.is_none() {
             row.url = stored.url.clone();
         }
-        lock(&self.core)?.outbox_done_with(&entry.id, |tx| Ok(repo::upsert_page(tx, &row)?))?;
+        lock(&self.core)?.outbox_done_with(&entry.id, |tx| {
+            repo::upsert_page(tx, &row)?;
+            record_body(tx, doc, view, body_hash)
+        })?;
         Ok(Published {
             document_id: doc.id.clone(),
             page: published_view(view, &row),
             created: false,
+            unchanged: false,
+            uploaded: Vec::new(),
         })
     }
 }
@@ -304,15 +326,18 @@ impl Deliver for PageCreate {
                 document_id: doc.id.clone(),
                 page: published_view(&view, &page),
                 created: false,
+                unchanged: false,
+                uploaded: Vec::new(),
             });
         }
         let (_, client) = services.confluence(&view.name, "publish document").await?;
         if attempt.resend {
             if let Some(found) = services.ours_by_title(&client, &self.space, &doc).await? {
-                return services.store_created(entry, &doc, &view, &found, &self.space);
+                return services.store_created(entry, &doc, &view, &found, &self.space, None);
             }
         }
-        let storage = markdown_to_storage(&doc.markdown);
+        let plan = lock(&services.core)?.publish_plan(&doc, Some(&view.id))?;
+        let storage = plan.storage;
         let sent = client
             .create_page(&NewPage {
                 space_key: &self.space,
@@ -323,7 +348,14 @@ impl Deliver for PageCreate {
             })
             .await;
         match sent {
-            Ok(page) => services.store_created(entry, &doc, &view, &page, &self.space),
+            Ok(page) => services.store_created(
+                entry,
+                &doc,
+                &view,
+                &page,
+                &self.space,
+                Some(&plan.body_hash),
+            ),
             // Confluence refuses a second page with the same title in a
             // space. If that page carries our key it is ours (e.g. its local
             // record was lost): adopt it, then write our content over it.
@@ -333,7 +365,7 @@ impl Deliver for PageCreate {
             })) if excerpt.contains("already exists") => {
                 match services.ours_by_title(&client, &self.space, &doc).await? {
                     Some(found) => {
-                        services.store_created(entry, &doc, &view, &found, &self.space)?;
+                        services.store_created(entry, &doc, &view, &found, &self.space, None)?;
                         services.overwrite_adopted(&doc, &view).await
                     }
                     None => Err(HttpError::Rejected {
@@ -373,8 +405,17 @@ impl Deliver for PageUpdate {
                 _ => e,
             })?;
         let remote = current.version.unwrap_or(stored.version);
+        let plan = lock(&services.core)?.publish_plan(&doc, Some(&view.id))?;
         if interrupted && remote == stored.version + 1 {
-            return services.store_updated(entry, &doc, &view, &stored, &current, remote);
+            return services.store_updated(
+                entry,
+                &doc,
+                &view,
+                &stored,
+                &current,
+                remote,
+                Some(&plan.body_hash),
+            );
         }
         if remote != stored.version && !force {
             return Err(Error::Conflict(format!(
@@ -383,14 +424,27 @@ impl Deliver for PageUpdate {
             )));
         }
         let next = remote + 1;
-        let storage = markdown_to_storage(&doc.markdown);
         match client
-            .update_page(&stored.page_id, &doc.title, &storage, next)
+            .update_page_with(
+                &stored.page_id,
+                &doc.title,
+                &plan.storage,
+                next,
+                self.minor_edit,
+            )
             .await
         {
             Ok(page) => {
                 let version = page.version.unwrap_or(next);
-                services.store_updated(entry, &doc, &view, &stored, &page, version)
+                services.store_updated(
+                    entry,
+                    &doc,
+                    &view,
+                    &stored,
+                    &page,
+                    version,
+                    Some(&plan.body_hash),
+                )
             }
             Err(Error::Http(HttpError::Conflict { .. })) => {
                 let now = client
@@ -416,10 +470,12 @@ fn update_journal<'a>(
     document: &str,
     from: i64,
     force: bool,
+    minor_edit: bool,
 ) -> Journal<'a> {
     let write: Write = PageUpdate {
         document: document.to_owned(),
         force,
+        minor_edit,
     }
     .into();
     Journal {
@@ -432,6 +488,19 @@ fn update_journal<'a>(
         connection_id: &view.id,
         write,
     }
+}
+
+/// The page now holds `doc`'s content as of `body_hash`.
+fn record_body(
+    tx: &rusqlite::Connection,
+    doc: &DocumentRow,
+    view: &ConnectionView,
+    body_hash: Option<&str>,
+) -> Result<()> {
+    if let Some(hash) = body_hash {
+        crate::store::assets::set_body_state(tx, &doc.id, &view.id, hash, &doc.markdown)?;
+    }
+    Ok(())
 }
 
 fn page_row(
@@ -454,7 +523,7 @@ fn page_row(
     }
 }
 
-fn published_view(view: &ConnectionView, row: &PageRow) -> PublishedPage {
+pub(super) fn published_view(view: &ConnectionView, row: &PageRow) -> PublishedPage {
     PublishedPage {
         connection: view.name.clone(),
         page_id: row.page_id.clone(),

@@ -48,6 +48,8 @@ pub enum Delivered {
     Published(Published),
     ServiceNowUpdated(SnIncident),
     WorkItemUpdated(WorkItem),
+    Attached(super::page_files::Attached),
+    Labelled(Vec<String>),
 }
 
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -95,6 +97,8 @@ impl Services {
             Write::WorkItemUpdate(w) => {
                 self.send(&attempt, w).await.map(Delivered::WorkItemUpdated)
             }
+            Write::AttachmentUpload(w) => self.send(&attempt, w).await.map(Delivered::Attached),
+            Write::LabelSync(w) => self.send(&attempt, w).await.map(Delivered::Labelled),
         }
     }
 

@@ -12,6 +12,8 @@ mod delivery;
 mod doctor;
 mod evidence;
 mod filing;
+mod page_files;
+mod publish;
 mod records;
 mod servicenow;
 mod sync;
@@ -25,6 +27,8 @@ pub use confluence::{rest_root, PublishOptions, Published};
 pub use delivery::{Delivered, RunReport};
 pub use doctor::{ConnectionFindings, DoctorReport, Finding};
 pub use filing::{work_item_type, AutoFiled, CreatedIncident, Filed};
+pub use page_files::Attached;
+pub use publish::PlannedRequest;
 pub use sync::{IncidentReport, SyncNote};
 pub use test::ConnectionCheck;
 

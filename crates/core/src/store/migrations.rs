@@ -157,6 +157,7 @@ mod tests {
                 PageUpdate {
                     document: "doc1".into(),
                     force: true,
+                    minor_edit: false,
                 }
                 .into(),
             ),
