@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Compares Incident Bridge's Markdown -> Confluence conversion with
-markdown-to-confluence (md2conf, from PyPI) on the same 1 MiB RCA, in one
-run, and reports whether mermaid-cli (mmdc) can run on this machine.
+markdown-to-confluence (md2conf, from PyPI) on the same 1 MiB RCA, and its
+Mermaid rendering with mermaid-cli (mmdc, from npm, driving Debian's
+chromium) on the same 50-node flowchart, in one run.
 
     python3 scripts/compare_publishers.py [RUNS]
 
-Needs a release build (`cargo build --release -p ibridge-cli`) and a
-virtual environment with markdown-to-confluence installed; the script
-makes one in target/compare-venv with pip if it is missing. Figures are
-medians over RUNS (default 7), on this machine, as ratios.
+Needs a release build (`cargo build --release -p ibridge-cli`). The
+script installs markdown-to-confluence into target/compare-venv (pip) and
+mermaid-cli into target/compare-node (npm, without puppeteer's own browser
+download) when missing; mermaid-cli runs only if a Chromium is installed
+(`apt-get install chromium`). Figures are medians over RUNS (default 7),
+on this machine, as ratios.
 """
 
 import json
@@ -24,6 +27,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 IBRIDGE = ROOT / "target" / "release" / "ibridge"
 VENV = ROOT / "target" / "compare-venv"
+NODE = ROOT / "target" / "compare-node"
+
+
+def fifty_node_flowchart() -> str:
+    lines = ["flowchart TD"]
+    lines += [f"  N{i}[Step {i}: check service {i}]" for i in range(50)]
+    lines += [f"  N{(i - 1) // 2} --> N{i}" for i in range(1, 50)]
+    return "\n".join(lines) + "\n"
+
+
+def ensure_mmdc():
+    chrome = next((shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
+    if chrome is None:
+        return None, None
+    mmdc = NODE / "node_modules" / ".bin" / "mmdc"
+    if not mmdc.exists():
+        NODE.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ, PUPPETEER_SKIP_DOWNLOAD="1")
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(NODE), "@mermaid-js/mermaid-cli"],
+                       check=True, env=env, capture_output=True)
+    return mmdc, chrome
 
 # The same section the storage_format benchmark repeats to 1 MiB.
 SECTION = """## Timeline
@@ -132,14 +156,41 @@ def main() -> None:
     print(f"  markdown-to-confluence {version} markdown_to_html {m2c_html * 1000:8.1f} ms (in-process, Markdown->HTML stage only)")
     print(f"  ratio: markdown-to-confluence HTML stage / ibridge whole process = {m2c_html / ib_render:.0f}x")
 
-    mmdc = shutil.which("mmdc")
-    chrome = next((shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
-    if mmdc and chrome:
-        print(f"  mermaid-cli found at {mmdc} with {chrome}: run it by hand for a comparison")
-    else:
-        print("  mermaid-cli: not runnable here (it drives a headless Chrome that puppeteer downloads "
-              "from outside the package registries; " + ("mmdc missing" if not mmdc else "no Chrome/Chromium") + ")")
+    mmdc, chrome = ensure_mmdc()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        chart = fifty_node_flowchart()
+        (tmp / "chart.mmd").write_text(chart)
+        (tmp / "rca.md").write_text("# Diagram\n\n```mermaid\n" + chart + "```\n")
+        env = dict(os.environ, IBRIDGE_KEYCHAIN="off")
+        base = [str(IBRIDGE), "--data-dir", str(tmp / "data")]
+        subprocess.run(base + ["connections", "add", "confluence", "--name", "wiki", "--url", "https://example.atlassian.net",
+                               "--auth", "api_token", "--username", "a@example.com", "--space", "OPS", "--secret-stdin"],
+                       input="dry-run-token\n", env=env, check=True, capture_output=True, text=True)
+        out = subprocess.run(base + ["--json", "doc", "import", str(tmp / "rca.md")],
+                             env=env, check=True, capture_output=True, text=True).stdout
+        doc_id = json.loads(out)["id"]
 
+        def ib_png():
+            # The plan draws the diagram to PNG; --dry-run sends nothing.
+            subprocess.run(base + ["doc", "publish", doc_id, "--to", "wiki", "--dry-run"], env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+
+        ib_diagram = median_seconds(ib_png, runs)
+        print(f"50-node Mermaid flowchart to PNG, median of {runs} runs")
+        print(f"  ibridge doc publish --dry-run (whole process, draws the PNG) {ib_diagram * 1000:8.1f} ms")
+        if mmdc is None:
+            print("  mermaid-cli: not runnable here (it needs a Chrome/Chromium: apt-get install chromium)")
+            return
+        config = tmp / "puppeteer.json"
+        config.write_text(json.dumps({"args": ["--no-sandbox"], "executablePath": chrome}))
+        for fmt in ("svg", "png"):
+            def mm():
+                subprocess.run([str(mmdc), "-i", str(tmp / "chart.mmd"), "-o", str(tmp / f"chart.{fmt}"), "-p", str(config)],
+                               check=True, capture_output=True)
+            t = median_seconds(mm, runs)
+            print(f"  mermaid-cli mmdc -> {fmt} (whole process, headless {Path(chrome).name}) {t * 1000:8.1f} ms"
+                  f"  ({t / ib_diagram:.0f}x ibridge's whole process)")
 
 if __name__ == "__main__":
     main()

@@ -7,10 +7,11 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # Debian/Ubuntu packages: a C toolchain, the WebKitGTK stack Tauri builds
-# against, and Node.js for the UI build.
+# against, Node.js for the UI build, and a font for the labels of Mermaid
+# diagrams drawn to PNG (without one, a diagram is refused).
 APT_PACKAGES=(build-essential pkg-config curl ca-certificates file
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
-  nodejs npm)
+  nodejs npm fonts-dejavu-core)
 if [ "${IBRIDGE_SETUP_FOR:-run}" = "test" ]; then
   # The end-to-end tests: a virtual display, the WebDriver for WebKitGTK,
   # and a private D-Bus session per run (the app's single-instance check

@@ -241,6 +241,21 @@ mod tests {
             }
             .into(),
             WorkItemUpdate { id: 7, fields }.into(),
+            AttachmentUpload {
+                document: "d1".into(),
+                name: "graph.png".into(),
+                media_type: "image/png".into(),
+                sha256: "b".repeat(64),
+                comment: None,
+                minor_edit: true,
+            }
+            .into(),
+            LabelSync {
+                document: "d1".into(),
+                labels: vec!["rca".into()],
+                previous: vec!["p1".into()],
+            }
+            .into(),
         ];
         assert_eq!(writes.len(), WriteKind::ALL.len(), "one sample per kind");
         for write in writes {
