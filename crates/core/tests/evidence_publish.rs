@@ -16,20 +16,17 @@ const PASTED: &[u8] = b"\x89PNG\r\n\x1a\npasted screenshot";
 
 fn setup(fake: &FakeServices, dir: &std::path::Path) -> Services {
     let app = common::services(dir, Actor::Cli);
-    app.core()
-        .lock()
-        .unwrap()
-        .add_connection(NewConnection {
-            provider: "confluence".into(),
-            name: "wiki".into(),
-            url: fake.url(),
-            auth: "api_token".into(),
-            username: Some("a@b.example".into()),
-            secret: Some("tok".into()),
-            space: Some("OPS".into()),
-            ..NewConnection::default()
-        })
-        .unwrap();
+    app.add_connection(NewConnection {
+        provider: "confluence".into(),
+        name: "wiki".into(),
+        url: fake.url(),
+        auth: "api_token".into(),
+        username: Some("a@b.example".into()),
+        secret: Some("tok".into()),
+        space: Some("OPS".into()),
+        ..NewConnection::default()
+    })
+    .unwrap();
     app
 }
 
@@ -77,7 +74,7 @@ fn an_rca_with_images_and_diagrams_publishes_exactly_and_updates_quietly() {
     let app = setup(&fake, dir.path());
     let file = write_rca(src.path());
     let doc = {
-        let mut core = app.core().lock().unwrap();
+        let core = &app;
         let doc = core.import_markdown_file(&file, None, None).unwrap();
         let pasted = core.paste_asset(&doc.id, PASTED).unwrap();
         let markdown = format!("{}\n\nPasted:\n\n{}\n", doc.markdown, pasted.markdown);
@@ -85,9 +82,6 @@ fn an_rca_with_images_and_diagrams_publishes_exactly_and_updates_quietly() {
         doc.id
     };
     let pasted_name = app
-        .core()
-        .lock()
-        .unwrap()
         .document_assets(&doc)
         .unwrap()
         .into_iter()
@@ -159,10 +153,7 @@ fn an_rca_with_images_and_diagrams_publishes_exactly_and_updates_quietly() {
     assert_eq!(fake.confluence_writes().len(), 8, "nothing was sent");
 
     // One image changed: one new version of that attachment, one page update.
-    app.core()
-        .lock()
-        .unwrap()
-        .attach_asset(&doc, "errors.png", b"\x89PNG errors v2")
+    app.attach_asset(&doc, "errors.png", b"\x89PNG errors v2")
         .unwrap();
     let changed = block_on(app.publish_document(&doc, "wiki", PublishOptions::default())).unwrap();
     assert_eq!(changed.uploaded, vec!["errors.png"]);
@@ -193,7 +184,7 @@ fn an_rca_with_images_and_diagrams_publishes_exactly_and_updates_quietly() {
     // Labels follow the document: one added, one removed; a minor edit
     // does not notify watchers.
     {
-        let mut core = app.core().lock().unwrap();
+        let core = &app;
         core.set_document_meta(
             &doc,
             &DocumentMeta {
@@ -240,7 +231,7 @@ fn a_broken_diagram_or_a_missing_image_stops_before_anything_is_sent() {
     let dir = tempfile::tempdir().unwrap();
     let app = setup(&fake, dir.path());
     let doc = {
-        let mut core = app.core().lock().unwrap();
+        let core = &app;
         let d = core.new_document("rca", "RCA: broken", None).unwrap();
         core.save_document(
             &d.id,
@@ -256,19 +247,11 @@ fn a_broken_diagram_or_a_missing_image_stops_before_anything_is_sent() {
     assert!(text.contains("Mermaid does not parse"), "{text}");
     assert!(fake.confluence_writes().is_empty());
     assert!(
-        app.core()
-            .lock()
-            .unwrap()
-            .outbox_entries()
-            .unwrap()
-            .is_empty(),
+        app.outbox_entries().unwrap().is_empty(),
         "nothing journaled"
     );
 
-    app.core()
-        .lock()
-        .unwrap()
-        .save_document(&doc, "RCA: broken", "# T\n\n![x](not-attached.png)\n")
+    app.save_document(&doc, "RCA: broken", "# T\n\n![x](not-attached.png)\n")
         .unwrap();
     let err = block_on(app.publish_document(&doc, "wiki", PublishOptions::default())).unwrap_err();
     assert!(
@@ -285,7 +268,7 @@ fn hostile_mermaid_cannot_inject_markup_into_the_published_page() {
     let dir = tempfile::tempdir().unwrap();
     let app = setup(&fake, dir.path());
     let doc = {
-        let mut core = app.core().lock().unwrap();
+        let core = &app;
         let d = core.new_document("rca", "RCA: hostile", None).unwrap();
         core.save_document(
             &d.id,
