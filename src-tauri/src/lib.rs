@@ -190,9 +190,10 @@ fn announce_outcomes(
         notify::notices(report, &entries, |e| {
             use ibridge_core::outbox::WriteKind;
             match e.operation? {
-                WriteKind::PageCreate | WriteKind::PageUpdate => {
-                    services.document(&e.subject_id).ok().map(|d| d.title)
-                }
+                WriteKind::PageCreate
+                | WriteKind::PageUpdate
+                | WriteKind::AttachmentUpload
+                | WriteKind::LabelSync => services.document(&e.subject_id).ok().map(|d| d.title),
                 WriteKind::ServiceNowCreate | WriteKind::WorkItemCreate => {
                     services.incident(&e.subject_id).ok().map(|i| i.title)
                 }

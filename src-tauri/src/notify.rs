@@ -32,7 +32,10 @@ pub struct OutboxNotice {
 fn screen_of(kind: Option<WriteKind>) -> Option<&'static str> {
     match kind? {
         WriteKind::ServiceNowCreate | WriteKind::WorkItemCreate => Some("incidents"),
-        WriteKind::PageCreate | WriteKind::PageUpdate => Some("documents"),
+        WriteKind::PageCreate
+        | WriteKind::PageUpdate
+        | WriteKind::AttachmentUpload
+        | WriteKind::LabelSync => Some("documents"),
         WriteKind::ServiceNowUpdate | WriteKind::WorkItemUpdate => None,
     }
 }
@@ -40,6 +43,8 @@ fn screen_of(kind: Option<WriteKind>) -> Option<&'static str> {
 fn what(kind: Option<WriteKind>) -> &'static str {
     match kind {
         Some(WriteKind::PageCreate | WriteKind::PageUpdate) => "page",
+        Some(WriteKind::AttachmentUpload) => "attachment",
+        Some(WriteKind::LabelSync) => "labels",
         Some(WriteKind::WorkItemCreate | WriteKind::WorkItemUpdate) => "work item",
         Some(WriteKind::ServiceNowCreate | WriteKind::ServiceNowUpdate) => "incident",
         None => "unreadable",

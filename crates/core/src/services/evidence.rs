@@ -5,10 +5,10 @@
 use std::path::Path;
 
 use super::Services;
+use crate::app::lock;
 use crate::docs::diff::PublishDiff;
 use crate::docs::{Asset, Document, DocumentMeta, PastedAsset};
 use crate::error::Result;
-use crate::oauth::lock;
 
 impl Services {
     /// `doc import FILE`: front matter and the files referenced beside it.

@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use super::delivery::{Attempt, Deliver};
 use super::Services;
+use crate::app::lock;
 use crate::error::{Error, Result};
-use crate::oauth::lock;
 use crate::outbox::{AttachmentUpload, Journal, LabelSync, Write};
 use crate::providers::confluence::Upload;
 use crate::store::assets::{self as asset_repo, AttachmentRow};
