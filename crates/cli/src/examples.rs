@@ -47,6 +47,8 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("doc list", "ibridge doc list"),
     ("doc show", "ibridge doc show 9b1c"),
     ("doc render", "ibridge doc render 9b1c > page.xhtml"),
+    ("doc attach", "ibridge doc attach 9b1c graphs/errors.png --name errors.png"),
+    ("doc assets", "ibridge doc assets 9b1c"),
     ("doc publish", "ibridge doc publish 9b1c --to wiki --space OPS"),
     ("outbox", "ibridge outbox list"),
     ("outbox list", "ibridge outbox list"),
