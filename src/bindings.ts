@@ -34,6 +34,23 @@ export const commands = {
 	publishDocument: (id: string, connection: string, space: string | null, parent: string | null, force: boolean, minorEdit: boolean) => typedError<Published, UiError_Serialize>(__TAURI_INVOKE("publish_document", { id, connection, space, parent, force, minorEdit })),
 	confluenceSpaces: (connection: string) => typedError<Space_Serialize[], UiError_Serialize>(__TAURI_INVOKE("confluence_spaces", { connection })),
 	confluenceSearch: (connection: string, query: string, space: string | null) => typedError<SearchPage_Serialize, UiError_Serialize>(__TAURI_INVOKE("confluence_search", { connection, query, space })),
+	/**
+	 *  Stores a pasted or dropped image (base64 of its bytes) as an asset;
+	 *  returns the Markdown to insert.
+	 */
+	pasteImage: (id: string, base64: string) => typedError<PastedAsset, UiError_Serialize>(__TAURI_INVOKE("paste_image", { id, base64 })),
+	documentAssets: (id: string) => typedError<Asset[], UiError_Serialize>(__TAURI_INVOKE("document_assets", { id })),
+	/**
+	 *  The live preview of the editor's text: assets and diagrams drawn as
+	 *  the publish will attach them.
+	 */
+	previewDocument: (id: string, markdown: string) => typedError<string, UiError_Serialize>(__TAURI_INVOKE("preview_document", { id, markdown })),
+	setDocumentMeta: (id: string, meta: DocumentMeta_Deserialize) => typedError<Document_Serialize, UiError_Serialize>(__TAURI_INVOKE("set_document_meta", { id, meta })),
+	/**
+	 *  The Markdown diff since the last publish to `connection` (none if the
+	 *  document was never published there).
+	 */
+	changesSincePublish: (id: string, connection: string) => typedError<PublishDiff | null, UiError_Serialize>(__TAURI_INVOKE("changes_since_publish", { id, connection })),
 	listOutbox: () => typedError<OutboxEntry_Serialize[], UiError_Serialize>(__TAURI_INVOKE("list_outbox")),
 	runOutbox: () => typedError<RunReport, UiError_Serialize>(__TAURI_INVOKE("run_outbox")),
 	retryOutbox: (id: string) => typedError<null, UiError_Serialize>(__TAURI_INVOKE("retry_outbox", { id })),
@@ -53,6 +70,28 @@ export const commands = {
 export type About = {
 	version: string,
 	schema_version: number,
+};
+
+/**  An asset as the CLI and the app show it. */
+export type Asset = {
+	/**  The attachment's file name on the page. */
+	name: string,
+	/**  How the Markdown refers to it. */
+	reference: string,
+	media_type: string,
+	size: number | null,
+	sha256: string,
+	origin: string,
+	/**  Pages it is attached to, and whether that copy is this content. */
+	uploads: AssetUpload[],
+};
+
+export type AssetUpload = {
+	connection: string,
+	attachment_id: string,
+	version: number | null,
+	/**  False when the asset changed since it was uploaded. */
+	current: boolean,
 };
 
 export type AtlassianSite = AtlassianSite_Serialize | AtlassianSite_Deserialize;
@@ -212,9 +251,30 @@ export type CredentialView_Serialize = {
 	expires_at: string | null,
 };
 
+export type DiffLine = { kind: "same"; text: string } | { kind: "added"; text: string } | { kind: "removed"; text: string } | 
+/**  Unchanged lines left out. */
+{ kind: "skipped"; lines: number };
+
 export type Document = Document_Serialize | Document_Deserialize;
 
 export type DocumentKind = "rca" | "postmortem";
+
+/**  What the editor sends; empty strings mean "not set". */
+export type DocumentMeta = DocumentMeta_Serialize | DocumentMeta_Deserialize;
+
+/**  What the editor sends; empty strings mean "not set". */
+export type DocumentMeta_Deserialize = {
+	space?: string | null,
+	parent?: string | null,
+	labels: string[],
+};
+
+/**  What the editor sends; empty strings mean "not set". */
+export type DocumentMeta_Serialize = {
+	space: string | null,
+	parent: string | null,
+	labels: string[],
+};
 
 export type Document_Deserialize = {
 	id: string,
@@ -225,6 +285,13 @@ export type Document_Deserialize = {
 	created_at: string,
 	updated_at: string,
 	pages: PublishedPage[],
+	/**
+	 *  Front matter: the space and parent page of the first publish, and
+	 *  the page's labels.
+	 */
+	space?: string | null,
+	parent?: string | null,
+	labels: string[],
 };
 
 export type Document_Serialize = {
@@ -236,6 +303,13 @@ export type Document_Serialize = {
 	created_at: string,
 	updated_at: string,
 	pages: PublishedPage[],
+	/**
+	 *  Front matter: the space and parent page of the first publish, and
+	 *  the page's labels.
+	 */
+	space: string | null,
+	parent: string | null,
+	labels: string[],
 };
 
 export type Entry = Entry_Serialize | Entry_Deserialize;
@@ -523,6 +597,12 @@ export type Page_Serialize = {
 	bridge_key: string | null,
 };
 
+/**  A pasted image, and the Markdown that shows it. */
+export type PastedAsset = {
+	asset: Asset,
+	markdown: string,
+};
+
 /**  A service Incident Bridge talks to. */
 export type Provider = "confluence" | "servicenow" | "azure_devops";
 
@@ -571,6 +651,12 @@ export type ProviderConfig_Serialize = {
 	 *  connection, remembered from `ibridge connect --port`.
 	 */
 	callback_port?: number,
+};
+
+export type PublishDiff = {
+	/**  False when the Markdown is what was last published. */
+	changed: boolean,
+	lines: DiffLine[],
 };
 
 export type Published = {
