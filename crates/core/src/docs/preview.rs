@@ -109,6 +109,12 @@ pub fn preview_html(markdown: &str, images: &HashMap<String, String>) -> String 
             }
             // Raw HTML is the author's text, not markup.
             Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+            // A task's box says what it means to a screen reader as well.
+            Event::TaskListMarker(done) => Event::InlineHtml(CowStr::Borrowed(if done {
+                r#"<input type="checkbox" disabled checked aria-label="done"> "#
+            } else {
+                r#"<input type="checkbox" disabled aria-label="not done"> "#
+            })),
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,
@@ -187,6 +193,19 @@ mod tests {
         assert!(
             html.contains(&encoded),
             "the preview shows the published PNG"
+        );
+    }
+
+    #[test]
+    fn task_boxes_in_the_preview_are_labelled() {
+        let html = preview_html("- [ ] page on-call\n- [x] roll back\n", &HashMap::new());
+        assert!(
+            html.contains(r#"<input type="checkbox" disabled aria-label="not done">"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<input type="checkbox" disabled checked aria-label="done">"#),
+            "{html}"
         );
     }
 
