@@ -193,10 +193,13 @@ test("write an RCA and publish it to Confluence", async () => {
   await session.execute(
     `const area = document.querySelector('textarea[aria-label="Markdown"]');
      const set = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
-     set.call(area, area.value + "\n\n## Diagram\n\n\`\`\`mermaid\nflowchart LR\n  A[Deploy 4.2.1] --> B[Pool size 0] --> C[Checkout 500s]\n\`\`\`\n\n");
+     set.call(area, area.value + arguments[0]);
      area.dispatchEvent(new Event("input", { bubbles: true }));
      area.focus();
      area.setSelectionRange(area.value.length, area.value.length);`,
+    // Passed as an argument: a newline inside the script's own string
+    // literal would end it.
+    ["\n\n## Diagram\n\n```mermaid\nflowchart LR\n  A[Deploy 4.2.1] --> B[Pool size 0] --> C[Checkout 500s]\n```\n\n"],
   );
   await session.execute(
     `const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
