@@ -38,9 +38,9 @@ fn bearer() -> Matcher {
     Matcher::Regex("^Bearer [A-Za-z0-9_-]{20,}$".into())
 }
 
-/// An OAuth Azure DevOps connection `ado` whose API is `organisation`,
-/// signed in through the real server on callback `port`.
-fn signed_in_ado(cli: &Cli, server: &AuthServer, organisation: &mockito::Server, port: u16) {
+/// Adds the OAuth Azure DevOps connection `ado` (not yet signed in) whose
+/// API is `organisation`, authorised by the real server.
+fn add_oauth_ado(cli: &Cli, server: &AuthServer, organisation: &mockito::Server) {
     let (auth, token) = (server.url("/auth"), server.url("/token"));
     let api = format!("{}/acme", organisation.url());
     cli.ok(
@@ -67,6 +67,12 @@ fn signed_in_ado(cli: &Cli, server: &AuthServer, organisation: &mockito::Server,
         ],
         "",
     );
+}
+
+/// An OAuth Azure DevOps connection `ado` whose API is `organisation`,
+/// signed in through the real server on callback `port`.
+fn signed_in_ado(cli: &Cli, server: &AuthServer, organisation: &mockito::Server, port: u16) {
+    add_oauth_ado(cli, server, organisation);
     let (flow, url) = start_connect(cli, port);
     let (status, page) = oidc::visit(&oidc::sign_in(&url, Consent::Approve), None);
     assert_eq!(status, 200, "{page}");
@@ -441,31 +447,7 @@ fn a_rotation_while_other_processes_hold_the_vault_open_loses_nothing() {
         "first-password\n",
     );
     let organisation = mockito::Server::new();
-    let api = format!("{}/acme", organisation.url());
-    cli.ok(
-        &[
-            "connections",
-            "add",
-            "azure_devops",
-            "--name",
-            "ado",
-            "--url",
-            "https://dev.azure.com/acme",
-            "--project",
-            "Ops",
-            "--auth",
-            "oauth2",
-            "--client-id",
-            oidc::PUBLIC_CLIENT_ID,
-            "--auth-url",
-            &server.url("/auth"),
-            "--token-url",
-            &server.url("/token"),
-            "--api-url",
-            &api,
-        ],
-        "",
-    );
+    add_oauth_ado(&cli, &server, &organisation);
 
     // Two processes with the vault unlocked: a long-lived one (as the app
     // is) that has opened a secret, and a sign-in waiting on the browser.

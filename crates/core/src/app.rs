@@ -93,18 +93,7 @@ impl Core {
         &mut self,
         work: impl FnOnce(&Connection, &Vault) -> Result<T>,
     ) -> Result<T> {
-        self.ensure_vault()?;
-        let tx = Transaction::new_unchecked(&self.db, TransactionBehavior::Immediate)?;
-        let vault = current_vault(
-            &tx,
-            &mut self.vault,
-            &self.data_dir,
-            &self.keys,
-            &mut self.notices,
-        )?;
-        let out = work(&tx, vault)?;
-        tx.commit()?;
-        Ok(out)
+        self.with_current_vault(TransactionBehavior::Immediate, work)
     }
 
     /// Like [`Core::write_with_vault`] for reading: one read transaction,
@@ -113,8 +102,16 @@ impl Core {
         &mut self,
         work: impl FnOnce(&Connection, &Vault) -> Result<T>,
     ) -> Result<T> {
+        self.with_current_vault(TransactionBehavior::Deferred, work)
+    }
+
+    fn with_current_vault<T>(
+        &mut self,
+        behavior: TransactionBehavior,
+        work: impl FnOnce(&Connection, &Vault) -> Result<T>,
+    ) -> Result<T> {
         self.ensure_vault()?;
-        let tx = Transaction::new_unchecked(&self.db, TransactionBehavior::Deferred)?;
+        let tx = Transaction::new_unchecked(&self.db, behavior)?;
         let vault = current_vault(
             &tx,
             &mut self.vault,
