@@ -4,7 +4,8 @@
 // incident, write and publish an RCA to a fake Confluence, and complete an
 // OAuth sign-in against the real authorization server, and see a connection
 // and an incident added by the `ibridge` CLI appear in the open window; the
-// keyboard shortcuts, search, themes, notices of queued writes, and an
+// keyboard shortcuts, search, themes, notices of queued writes (in the
+// window and as system notifications whose click opens the record), and an
 // accessibility check (axe-core) of every screen in both themes.
 // Screenshots of each screen in the light and the dark theme go to
 // e2e/screenshots/.
@@ -12,7 +13,8 @@
 // Needs: target/debug/incident-bridge built with the UI embedded
 // (`cargo build -p incident-bridge --features custom-protocol` after
 // `npm run build`), target/debug/fake-services, target/debug/ibridge, tests/oauth-server
-// installed, tauri-driver, WebKitWebDriver and Xvfb. scripts/test.sh
+// installed, tauri-driver, WebKitWebDriver, Xvfb, dbus-daemon and Debian's
+// python3-dbus and python3-gi (the fake notification server). scripts/test.sh
 // prepares all of it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -38,6 +40,9 @@ let fakeUrl;
 let fakeChild;
 let oauthUrl;
 let dataDir;
+let notifier;
+/** What the fake notification server was asked to show, in order. */
+const shown = [];
 
 /** Runs the ibridge CLI on the app's data directory, as a second process. */
 function ibridge(args, input = "") {
@@ -93,6 +98,20 @@ before(async () => {
   const driverPort = await freePort();
   dataDir = mkdtempSync(path.join(tmpdir(), "ibridge-e2e-"));
   const bus = await startSessionBus();
+  // The desktop's notification server on the app's bus: it records each
+  // notification and clicks one when told to.
+  notifier = (
+    await start("/usr/bin/python3", [path.join(root, "e2e/fake-notifications.py")], {
+      env: { DBUS_SESSION_BUS_ADDRESS: bus },
+      ready: /ready org\.freedesktop\.Notifications/,
+      stdin: "pipe",
+    })
+  ).child;
+  notifier.stdout.on("data", (chunk) => {
+    for (const line of String(chunk).split("\n")) {
+      if (line.startsWith("notify ")) shown.push(JSON.parse(line.slice("notify ".length)));
+    }
+  });
   const nativePort = await freePort();
   await start("tauri-driver", ["--port", String(driverPort), "--native-port", String(nativePort)], {
     env: {
@@ -111,6 +130,17 @@ before(async () => {
   // A loaded machine can take a while to start the app and its web view.
   session = await Session.start(`http://127.0.0.1:${driverPort}`, app, 180000);
 });
+
+/** Waits until the notification server was asked to show one whose summary is `summary` and whose body matches `body`. */
+async function notification(summary, body, timeoutMs = 30000) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const found = shown.find((n) => n.summary === summary && body.test(n.body));
+    if (found) return found;
+    await sleep(150);
+  }
+  throw new Error(`no system notification '${summary}' matching ${body}; shown: ${JSON.stringify(shown)}`);
+}
 
 after(async () => {
   if (session) await session.close();
@@ -327,6 +357,43 @@ test("a write queued while the service is offline lands later: badge, notice, an
   await session.waitFor('[data-testid="external-key"]', { text: /^INC\d+/ });
   const badge = await session.execute("return !!document.querySelector('[data-testid=\"activity-badge\"]');");
   assert.equal(badge, false, "nothing is waiting any more");
+
+  // The same news as a system notification; a click on it brings the
+  // window to the incident from wherever it was.
+  const sent = await notification("Sent to sn", /^The queued incident write for 'Search is slow' reached sn\.$/);
+  assert.ok(sent.actions.includes("default"), `a click is asked for: ${JSON.stringify(sent.actions)}`);
+  await session.click('[data-screen="integrations"]');
+  await session.waitFor("#integrations-title");
+  await tell(notifier, `click ${sent.id}`, `clicked ${sent.id}`);
+  await session.waitFor("#incident-heading", { text: "Search is slow" });
+  await session.waitFor('[data-screen="incidents"][aria-current="page"]');
+  await session.waitFor('[data-testid="external-key"]', { text: /^INC\d+/ });
+});
+
+test("a queued write that fails for good: notification, badge, and a click to the record", async () => {
+  await session.click('[data-screen="incidents"]');
+  await session.click('[data-action="new-incident"]');
+  await session.type("#incident-title", "Payroll export stalls");
+  await session.select("#incident-severity", "P2");
+  await session.click('form[aria-label="New incident"] button[type="submit"]');
+  await session.waitFor("#incident-heading", { text: "Payroll export stalls" });
+  await tell(fakeChild, "stop", "stopped");
+  await session.click('[data-action="file-sn"]');
+  await session.waitFor('.detail [role="alert"] [data-remedy="retry"]');
+  // While it waits, the instance gains a data policy this incident breaks.
+  await tell(fakeChild, "require-sn-field u_business_service Business service", "required");
+  await session.click('[data-screen="documents"]');
+  await tell(fakeChild, "start", "started");
+  const failed = await notification("Could not send to sn", /'Payroll export stalls' failed for good: .*Business service/);
+  assert.match(failed.body, /Open Activity to retry or discard it\.$/);
+  await session.waitFor('[data-testid="toast"]', { text: "Could not send to sn" });
+  await session.waitFor('[data-testid="activity-badge"]', { text: "1!" });
+  await tell(notifier, `click ${failed.id}`, `clicked ${failed.id}`);
+  await session.waitFor("#incident-heading", { text: "Payroll export stalls" });
+  const key = await session.execute("return !!document.querySelector('[data-testid=\"external-key\"]');");
+  assert.equal(key, false, "the refused incident is not filed");
+  await session.click('[data-screen="activity"]');
+  await session.waitFor('tr[data-state="failed"]');
 });
 
 test("usable at 200 % zoom: the layout reflows, nothing needs sideways scrolling", async () => {
@@ -356,6 +423,10 @@ test("usable at 200 % zoom: the layout reflows, nothing needs sideways scrolling
     assert.ok(overflow[0] <= 1 && overflow[1] <= 1, `${name} at 200 %: content wider than the window by ${overflow[0]}/${overflow[1]} px: ${overflow[2]}`);
   }
   await session.keys(["Control", "0"]);
+  // Back at 100 % before the next test clicks: the zoom applies a moment
+  // after the key, and a click meanwhile lands where the zoomed page was.
+  const back = Date.now() + 10000;
+  while (Date.now() < back && (await session.execute("return window.innerWidth;")) < before * 0.95) await sleep(200);
 });
 
 test("a connection and an incident added by the CLI appear in the open window", async () => {

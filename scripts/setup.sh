@@ -14,9 +14,10 @@ APT_PACKAGES=(build-essential pkg-config curl ca-certificates file
   nodejs npm fonts-dejavu-core)
 if [ "${IBRIDGE_SETUP_FOR:-run}" = "test" ]; then
   # The end-to-end tests: a virtual display, the WebDriver for WebKitGTK,
-  # and a private D-Bus session per run (the app's single-instance check
-  # lives on the session bus).
-  APT_PACKAGES+=(xvfb xauth webkit2gtk-driver dbus)
+  # a private D-Bus session per run (the app's single-instance check
+  # lives on the session bus), and Python's D-Bus bindings for the fake
+  # notification server on that bus (e2e/fake-notifications.py).
+  APT_PACKAGES+=(xvfb xauth webkit2gtk-driver dbus python3-dbus python3-gi)
 fi
 case "${IBRIDGE_SETUP_FOR:-run}" in
   test | package)

@@ -123,6 +123,8 @@ pub fn run() {
                 Ok(services) => {
                     app.manage(AppState::new(services));
                     app.manage(StartupProblem(None));
+                    // Before the worker can show a first notification.
+                    notify::listen_for_clicks(app.handle());
                     start_outbox_worker(app.handle().clone());
                     watch::start(app.handle().clone());
                 }
@@ -152,7 +154,8 @@ pub fn open_services() -> Result<Services, String> {
     Services::new(core).map_err(|e| format!("Incident Bridge could not start: {e}"))
 }
 
-/// A second start of the app lands here: show the running window instead.
+/// A second start of the app lands here (show the running window instead),
+/// and so does a click on one of its notifications.
 fn focus_main_window(app: &tauri::AppHandle) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.unminimize();

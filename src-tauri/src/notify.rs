@@ -1,18 +1,29 @@
 //! Telling the person when a queued write finally lands or fails for good,
 //! while they may be on another screen or in another app: a system
 //! notification, and the same notice as an event the window shows with a
-//! button to the record (desktop notification clicks are not reported back
-//! to the app by the notification plugin, so the in-window notice is the
-//! reliable way to the record).
+//! button to the record. A click on the system notification brings the
+//! window to the front on the record: the notification carries the screen
+//! and record, and the plugin reports the click (on Linux and the BSDs
+//! through the desktop notification spec's `default` action over D-Bus)
+//! to the handler `listen_for_clicks` registers.
 
 use ibridge_core::outbox::{OutboxEntry, WriteKind};
 use ibridge_core::services::RunReport;
 use serde::Serialize;
 use specta::Type;
 use tauri::{AppHandle, Emitter};
-use tauri_plugin_notification::NotificationExt;
+use tauri_plugin_notification::{ActionPerformed, NotificationExt};
 
 pub const NOTICE_EVENT: &str = "outbox-notice";
+/// Tells the window to show a record (payload: `Destination`).
+pub const OPEN_RECORD_EVENT: &str = "open-record";
+
+/// Where the window goes, as `src/ui/navigation.ts`'s `Destination`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Destination {
+    pub screen: String,
+    pub record: Option<String>,
+}
 
 /// One notice about one outbox entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
@@ -107,11 +118,52 @@ pub fn announce(app: &AppHandle, notices: &[OutboxNotice]) {
             .builder()
             .title(&notice.title)
             .body(&notice.body)
+            .extra("screen", &notice.screen)
+            .extra("record", &notice.record)
             .show()
         {
             tracing::warn!("system notification not shown: {e}");
         }
         let _ = app.emit(NOTICE_EVENT, notice);
+    }
+}
+
+/// Where a click on one of our notifications leads: a click on the
+/// notification itself (`tap`) that carries a screen. Other actions and
+/// notifications without one lead nowhere.
+pub fn destination_of(performed: &ActionPerformed) -> Option<Destination> {
+    if performed.action_id() != "tap" {
+        return None;
+    }
+    let extra = performed.notification()?.extra();
+    let screen = extra.get("screen")?.as_str()?;
+    if !matches!(screen, "incidents" | "documents" | "activity") {
+        return None;
+    }
+    let record = extra
+        .get("record")
+        .and_then(|r| r.as_str())
+        .map(str::to_owned);
+    Some(Destination {
+        screen: screen.to_owned(),
+        record,
+    })
+}
+
+/// Registers the click handler; call it before the first notification is
+/// shown (the plugin reports clicks only on notifications shown after a
+/// handler exists).
+pub fn listen_for_clicks(app: &AppHandle) {
+    let handle = app.clone();
+    let registered = app.notification().on_action(move |performed| {
+        let Some(to) = destination_of(performed) else {
+            return;
+        };
+        crate::focus_main_window(&handle);
+        let _ = handle.emit(OPEN_RECORD_EVENT, to);
+    });
+    if let Err(e) = registered {
+        tracing::warn!("notification clicks will not open records: {e}");
     }
 }
 
@@ -193,5 +245,49 @@ mod tests {
         let out = notices(&report, &entries, |_| None);
         assert_eq!(out[0].screen, "activity");
         assert_eq!(out[0].record, None);
+    }
+
+    fn performed(action: &str, extra: serde_json::Value) -> ActionPerformed {
+        serde_json::from_value(serde_json::json!({
+            "actionId": action,
+            "inputValue": null,
+            "notification": { "id": 7, "title": "Sent to sn", "extra": extra },
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_click_on_the_notification_leads_to_its_record() {
+        let to = destination_of(&performed(
+            "tap",
+            serde_json::json!({ "screen": "incidents", "record": "inc-1" }),
+        ));
+        assert_eq!(
+            to,
+            Some(Destination {
+                screen: "incidents".into(),
+                record: Some("inc-1".into()),
+            })
+        );
+        let to = destination_of(&performed(
+            "tap",
+            serde_json::json!({ "screen": "activity", "record": null }),
+        ));
+        assert_eq!(
+            to.map(|d| (d.screen, d.record)),
+            Some(("activity".into(), None))
+        );
+    }
+
+    #[test]
+    fn other_actions_and_foreign_notifications_lead_nowhere() {
+        let ours = serde_json::json!({ "screen": "documents", "record": "doc-1" });
+        assert_eq!(destination_of(&performed("dismiss", ours)), None);
+        assert_eq!(
+            destination_of(&performed("tap", serde_json::json!({}))),
+            None
+        );
+        let odd = serde_json::json!({ "screen": "settings/../x", "record": "doc-1" });
+        assert_eq!(destination_of(&performed("tap", odd)), None);
     }
 }

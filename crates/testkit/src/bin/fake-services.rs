@@ -2,7 +2,9 @@
 //! killed; prints `ready <url>` once listening. Used by the desktop
 //! end-to-end tests, which can take it down and back up by writing `stop`
 //! or `start` on its standard input (it answers `stopped` / `started`);
-//! while down every request gets 503.
+//! while down every request gets 503. `require-sn-field COLUMN LABEL`
+//! makes ServiceNow refuse incidents without COLUMN from then on, as a data
+//! policy does (answer `required`).
 
 use std::io::{BufRead, Write};
 
@@ -21,7 +23,17 @@ fn main() {
                 fake.set_down(false);
                 println!("started");
             }
-            _ => println!("unknown command (stop | start)"),
+            command if command.starts_with("require-sn-field ") => {
+                let mut words = command.splitn(3, ' ').skip(1);
+                match (words.next(), words.next()) {
+                    (Some(column), Some(label)) if !column.is_empty() => {
+                        fake.require_servicenow_field(column, label.trim());
+                        println!("required");
+                    }
+                    _ => println!("usage: require-sn-field COLUMN LABEL"),
+                }
+            }
+            _ => println!("unknown command (stop | start | require-sn-field COLUMN LABEL)"),
         }
         let _ = std::io::stdout().flush();
     }
