@@ -96,6 +96,24 @@ pub enum ConnectionsCommand {
         #[arg(value_parser = ["on", "off"])]
         state: String,
     },
+    /// The fields every filing to this connection sets; set or remove them.
+    Fields {
+        name: String,
+        /// NAME=VALUE; a reference (caller_id, assignment_group, cmdb_ci,
+        /// System.AssignedTo, …) may be given by name; VALUE may use
+        /// {title}, {severity}, {id}. Repeat for several.
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        set: Vec<String>,
+        /// Remove this default. Repeat for several.
+        #[arg(long = "unset", value_name = "NAME")]
+        unset: Vec<String>,
+        /// Read the service's required fields and allowed values again now.
+        #[arg(long)]
+        refresh: bool,
+        /// With --refresh: the Azure DevOps work item type (default Bug).
+        #[arg(long = "type", requires = "refresh")]
+        work_item_type: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -127,6 +145,13 @@ pub enum IncidentCommand {
         /// Azure DevOps work item type.
         #[arg(long = "type")]
         work_item_type: Option<String>,
+        /// NAME=VALUE for this filing, over the connection's defaults;
+        /// VALUE may use {title}, {severity}, {id}. Repeat for several.
+        #[arg(long = "field", value_name = "NAME=VALUE")]
+        fields: Vec<String>,
+        /// Print the requests that would be sent; send nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -150,6 +175,9 @@ pub enum ServicenowCommand {
         /// name=value; repeat for several fields.
         #[arg(long = "field", value_name = "NAME=VALUE", required = true)]
         fields: Vec<String>,
+        /// Print the request that would be sent; send nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -172,6 +200,9 @@ pub enum AdoCommand {
         /// Reference.Name=value; repeat for several fields.
         #[arg(long = "field", value_name = "REFERENCE.NAME=VALUE", required = true)]
         fields: Vec<String>,
+        /// Print the request that would be sent; send nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

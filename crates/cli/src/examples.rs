@@ -17,6 +17,10 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("connections default", "ibridge connections default sn"),
     ("connections remove", "ibridge connections remove old-wiki"),
     ("connections auto-create", "ibridge connections auto-create sn on"),
+    (
+        "connections fields",
+        "ibridge connections fields sn --set assignment_group=\"Service Desk\" --set category=software\nibridge connections fields ado --set System.AreaPath='Shop\\Checkout' --unset System.Tags\nibridge connections fields ado --refresh --type Bug   # read the required fields again",
+    ),
     ("connect", "ibridge connect wiki            # opens the browser\nibridge connect ado --no-browser  # prints the sign-in URL"),
     ("incident", "ibridge incident list"),
     (
@@ -25,18 +29,24 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     ("incident list", "ibridge incident list --json"),
     ("incident show", "ibridge incident show 3f2a"),
-    ("incident file", "ibridge incident file 3f2a --to sn\nibridge incident file 3f2a --to ado --type Bug"),
+    (
+        "incident file",
+        "ibridge incident file 3f2a --to sn\nibridge incident file 3f2a --to ado --type Bug --field Custom.ServiceArea=Checkout\nibridge incident file 3f2a --to sn --field caller_id=\"Ana Lima\" --field short_description=\"[{severity}] {title}\" --dry-run",
+    ),
     ("servicenow", "ibridge servicenow search sn \"checkout\""),
     ("servicenow search", "ibridge servicenow search sn \"checkout\" --limit 5"),
     ("servicenow get", "ibridge servicenow get sn INC0010001"),
     (
         "servicenow update",
-        "ibridge servicenow update sn 0123456789abcdef0123456789abcdef --field state=2 --field work_notes=\"Rolled back\"",
+        "ibridge servicenow update sn 0123456789abcdef0123456789abcdef --field state=2 --field work_notes=\"Rolled back\"\nibridge servicenow update sn 0123456789abcdef0123456789abcdef --field state=6 --dry-run",
     ),
     ("ado", "ibridge ado search ado \"checkout\""),
     ("ado search", "ibridge ado search ado \"checkout\" --top 10"),
     ("ado get", "ibridge ado get ado 4711"),
-    ("ado update", "ibridge ado update ado 4711 --field System.State=Resolved"),
+    (
+        "ado update",
+        "ibridge ado update ado 4711 --field System.State=Resolved\nibridge ado update ado 4711 --field System.State=Resolved --dry-run",
+    ),
     ("confluence", "ibridge confluence spaces wiki"),
     ("confluence spaces", "ibridge confluence spaces wiki"),
     ("confluence search", "ibridge confluence search wiki \"checkout RCA\" --space OPS"),

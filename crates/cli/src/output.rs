@@ -550,10 +550,63 @@ pub fn published_text(p: &Published) -> String {
     text
 }
 
-/// `--dry-run`: each request as method, URL and body.
-pub fn planned_requests(requests: &[ibridge_core::services::PlannedRequest]) -> String {
+/// `connections fields`: the defaults, then what the service requires.
+pub fn connection_fields(f: &ibridge_core::fields::ConnectionFields) -> String {
+    let mut text = if f.defaults.is_empty() {
+        format!("'{}' sets no fields of its own on filings.", f.connection)
+    } else {
+        table(
+            &["FIELD", "VALUE", "GIVEN AS"],
+            f.defaults
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.field.clone(),
+                        d.value.clone(),
+                        d.display.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect(),
+        )
+    };
+    match &f.rules {
+        None => text.push_str(
+            "\n\nThe service's field rules have not been read yet (the next filing, or --refresh, reads them).",
+        ),
+        Some(rules) => {
+            let required: Vec<String> = rules
+                .fields
+                .iter()
+                .filter(|r| r.required && r.default_value.is_none())
+                .map(|r| format!("{} ({})", r.name, r.label))
+                .collect();
+            text.push_str(&format!(
+                "\n\nRules of {} read {}: required without a default: {}.",
+                rules.scope,
+                rules.fetched_at,
+                if required.is_empty() {
+                    "none".to_owned()
+                } else {
+                    required.join(", ")
+                }
+            ));
+            for r in rules.fields.iter().filter(|r| !r.allowed.is_empty()) {
+                let values: Vec<&str> = r.allowed.iter().map(|a| a.value.as_str()).collect();
+                text.push_str(&format!("\n  {} takes: {}", r.name, values.join(", ")));
+            }
+        }
+    }
+    text
+}
+
+/// `--dry-run`: each request as method, URL and body; `nothing` when
+/// there is none.
+pub fn planned_requests(
+    requests: &[ibridge_core::services::PlannedRequest],
+    nothing: &str,
+) -> String {
     if requests.is_empty() {
-        return "Nothing changed since the last publish: nothing would be sent.".into();
+        return nothing.into();
     }
     requests
         .iter()

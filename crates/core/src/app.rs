@@ -55,6 +55,11 @@ impl Core {
     }
 
     /// Messages to show the user once (e.g. "key file created").
+    /// A message for the user, shown once by the front end.
+    pub(crate) fn push_notice(&mut self, text: String) {
+        self.notices.push(text);
+    }
+
     pub fn take_notices(&mut self) -> Vec<String> {
         std::mem::take(&mut self.notices)
     }

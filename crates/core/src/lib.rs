@@ -10,6 +10,7 @@ pub mod changes;
 pub mod connections;
 pub mod docs;
 pub mod error;
+pub mod fields;
 pub mod http;
 pub mod incidents;
 mod lookup;

@@ -302,6 +302,7 @@ async fn servicenow_requests_satisfy_the_vendor_specification() {
                 impact: "2".into(),
                 correlation_id: "7d3c1f2e".into(),
                 correlation_display: "Incident Bridge".into(),
+                fields: Default::default(),
             }),
         ),
         ("update", client.update_request(sys_id, &fields)),

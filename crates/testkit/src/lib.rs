@@ -10,6 +10,7 @@
 //! It counts records per idempotency key, so a test can say "exactly one".
 
 mod confluence_files;
+mod customisation;
 
 use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
@@ -23,6 +24,7 @@ use warp::hyper::body::Bytes;
 use warp::Filter;
 
 pub use confluence_files::FakeAttachment;
+pub use customisation::{Customisation, Received};
 
 /// How the next create requests behave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +68,11 @@ pub(crate) struct State {
     /// Every write to Confluence, as "METHOD what page [name]", in order.
     writes: Vec<String>,
     files: confluence_files::Files,
+    /// What a customised instance or project requires, and the records
+    /// reference fields point at (see [`FakeServices::customise`]).
+    custom: Customisation,
+    /// Every request received, in order (no headers).
+    received: Vec<Received>,
 }
 
 pub struct FakeServices {
@@ -118,8 +125,20 @@ impl FakeServices {
                       body: Bytes| {
                     let state = state.clone();
                     async move {
+                        customisation::record(
+                            &state,
+                            method.as_str(),
+                            path.as_str(),
+                            &query,
+                            &body,
+                        );
                         let segments: Vec<&str> =
                             path.as_str().trim_matches('/').split('/').collect();
+                        if let Some(answer) =
+                            customisation::handle(&state, method.as_str(), &segments, &query, &body)
+                        {
+                            return Ok::<_, Infallible>(answer);
+                        }
                         if let Some(answer) = confluence_files::handle(
                             &state,
                             method.as_str(),
@@ -200,6 +219,17 @@ impl FakeServices {
         let mut s = self.state.lock().unwrap();
         s.ado_required
             .push((reference.to_owned(), display.to_owned()));
+    }
+
+    /// Serves this customisation's metadata and refuses creates that
+    /// break it, as a customised instance or project does.
+    pub fn customise(&self, custom: Customisation) {
+        self.state.lock().unwrap().custom = custom;
+    }
+
+    /// Every request received so far, in order.
+    pub fn received(&self) -> Vec<Received> {
+        self.state.lock().unwrap().received.clone()
     }
 
     /// How many records exist for `key` (incident id, or document id).
@@ -584,6 +614,9 @@ async fn handle(
             if let Some(refusal) = data_policy_refusal(&state, &body) {
                 return refusal;
             }
+            if let Some(refusal) = customisation::servicenow_refusal(&state, &body) {
+                return refusal;
+            }
             let record = {
                 let mut s = state.lock().unwrap();
                 s.next_id += 1;
@@ -651,6 +684,9 @@ async fn handle(
                 Err(r) => return r,
             };
             if let Some(refusal) = rule_refusal(&state, &body) {
+                return refusal;
+            }
+            if let Some(refusal) = customisation::work_item_refusal(&state, kind, &body) {
                 return refusal;
             }
             let item = {

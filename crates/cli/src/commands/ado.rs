@@ -23,8 +23,16 @@ pub async fn run(services: &Services, out: &Output, command: AdoCommand) -> Resu
             connection,
             id,
             fields,
+            dry_run,
         } => {
             let fields = super::parse_fields(&fields)?;
+            if dry_run {
+                let requests = services
+                    .ado_update_requests(&connection, &id, fields)
+                    .await?;
+                out.emit(&requests, |r| output::planned_requests(r, ""));
+                return Ok(());
+            }
             let item = services.ado_update(&connection, &id, fields).await?;
             out.emit(&item, |i| {
                 format!("Updated work item {}.\n{}", i.id, output::work_item(i))

@@ -37,6 +37,30 @@ pub async fn run(services: &Services, out: &Output, command: ConnectionsCommand)
                 )
             });
         }
+        ConnectionsCommand::Fields {
+            name,
+            set,
+            unset,
+            refresh,
+            work_item_type,
+        } => {
+            if refresh {
+                with_spinner(
+                    &format!("Reading the field rules of '{name}'…"),
+                    out.json,
+                    services.refresh_field_rules(&name, work_item_type.as_deref()),
+                )
+                .await?;
+            }
+            let fields = if set.is_empty() && unset.is_empty() {
+                services.connection_fields(&name)?
+            } else {
+                services
+                    .set_connection_fields(&name, super::parse_fields(&set)?, unset)
+                    .await?
+            };
+            out.emit(&fields, crate::output::connection_fields);
+        }
         ConnectionsCommand::Test { name } => {
             let check = with_spinner(
                 &format!("Asking '{name}' who we are…"),

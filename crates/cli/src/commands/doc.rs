@@ -83,7 +83,12 @@ pub async fn run(services: &Services, out: &Output, command: DocCommand) -> Resu
             };
             if dry_run {
                 let requests = services.publish_requests(&id, &to, &options)?;
-                out.emit(&requests, |r| output::planned_requests(r));
+                out.emit(&requests, |r| {
+                    output::planned_requests(
+                        r,
+                        "Nothing changed since the last publish: nothing would be sent.",
+                    )
+                });
             } else {
                 let published = with_spinner(
                     &format!("Publishing to '{to}'…"),

@@ -1,6 +1,7 @@
 //! `ibridge incident`: local incident records, and filing them.
 
 use ibridge_core::incidents::NewIncident;
+use ibridge_core::services::FilingOptions;
 use ibridge_core::{Error, Result, Services};
 
 use crate::args::IncidentCommand;
@@ -46,14 +47,27 @@ pub async fn run(services: &Services, out: &Output, command: IncidentCommand) ->
             id,
             to,
             work_item_type,
+            fields,
+            dry_run,
         } => {
-            let filed = with_spinner(
-                &format!("Filing in '{to}'…"),
-                out.json,
-                services.file_incident(&id, &to, work_item_type.as_deref()),
-            )
-            .await?;
-            out.emit(&filed, output::filed_text);
+            let options = FilingOptions {
+                work_item_type,
+                fields: super::parse_fields(&fields)?,
+            };
+            if dry_run {
+                let requests = services.filing_requests(&id, &to, &options).await?;
+                out.emit(&requests, |r| {
+                    output::planned_requests(r, "Already filed there: nothing would be sent.")
+                });
+            } else {
+                let filed = with_spinner(
+                    &format!("Filing in '{to}'…"),
+                    out.json,
+                    services.file_incident_with(&id, &to, &options),
+                )
+                .await?;
+                out.emit(&filed, output::filed_text);
+            }
         }
     }
     Ok(())

@@ -26,8 +26,16 @@ pub async fn run(services: &Services, out: &Output, command: ServicenowCommand) 
             connection,
             sys_id,
             fields,
+            dry_run,
         } => {
             let fields = super::parse_fields(&fields)?;
+            if dry_run {
+                let requests = services
+                    .servicenow_update_requests(&connection, &sys_id, fields)
+                    .await?;
+                out.emit(&requests, |r| output::planned_requests(r, ""));
+                return Ok(());
+            }
             let updated = services
                 .servicenow_update(&connection, &sys_id, fields)
                 .await?;

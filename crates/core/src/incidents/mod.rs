@@ -59,7 +59,24 @@ impl Core {
         repo::insert(&tx, &row)?;
         let mut journaled = Vec::new();
         for target in &targets {
-            let journal = crate::outbox::filing(&row.id, target, Some("Bug"));
+            // The connection's defaults, stored resolved; no pre-flight here
+            // (the incident is recorded even offline), so a rule the
+            // service applies is reported when the filing is delivered.
+            let facts = crate::fields::Placeholders {
+                title: &row.title,
+                severity: &row.severity,
+                id: &row.id,
+            };
+            let fields = crate::store::filing::defaults(&tx, &target.id)?
+                .into_iter()
+                .map(|d| {
+                    let value =
+                        crate::fields::expand(&d.field, &d.value, &facts).unwrap_or(d.value);
+                    (d.field, value)
+                })
+                .collect();
+            let write = crate::outbox::filing_write(&row.id, target, Some("Bug"), fields);
+            let journal = crate::outbox::filing(&row.id, target, write);
             journaled.push(crate::store::outbox::journal(
                 &tx,
                 &crate::outbox::row_for(&journal),

@@ -10,6 +10,7 @@
 mod schedule;
 mod write;
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use rusqlite::{Transaction, TransactionBehavior};
@@ -53,24 +54,32 @@ pub(crate) struct Journal<'a> {
     pub write: Write,
 }
 
-/// The journal entry that files `incident_id` to `view` (as `kind` for
-/// Azure DevOps). Its key names the pair, so filing twice journals once.
-pub(crate) fn filing<'a>(
+/// The write that files `incident_id` to `view` (as `kind` for Azure
+/// DevOps) with `fields` set beside the incident's own.
+pub(crate) fn filing_write(
     incident_id: &str,
-    view: &'a ConnectionView,
+    view: &ConnectionView,
     kind: Option<&str>,
-) -> Journal<'a> {
-    let write: Write = match view.provider {
+    fields: BTreeMap<String, String>,
+) -> Write {
+    match view.provider {
         Provider::AzureDevOps => WorkItemCreate {
             incident: incident_id.to_owned(),
             work_item_type: kind.unwrap_or("Bug").to_owned(),
+            fields,
         }
         .into(),
         _ => ServiceNowCreate {
             incident: incident_id.to_owned(),
+            fields,
         }
         .into(),
-    };
+    }
+}
+
+/// The journal entry for a filing `write` of `incident_id` to `view`. Its
+/// key names the pair, so filing twice journals once.
+pub(crate) fn filing<'a>(incident_id: &str, view: &'a ConnectionView, write: Write) -> Journal<'a> {
     Journal {
         key: format!("{}:{}:{incident_id}", write.kind(), view.id),
         connection_id: &view.id,

@@ -19,6 +19,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceNowCreate {
     pub incident: String,
+    /// Fields set beside the ones made from the incident: the connection's
+    /// defaults and the filing's overrides, placeholders filled in and
+    /// reference fields resolved to sys_ids before journaling.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
 }
 
 /// Files a local incident as an Azure DevOps work item (looked up first by
@@ -28,6 +33,10 @@ pub struct WorkItemCreate {
     pub incident: String,
     /// One of `providers::azure_devops::FILING_TYPES`.
     pub work_item_type: String,
+    /// Fields by reference name, as for [`ServiceNowCreate::fields`]
+    /// (identities resolved before journaling).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
 }
 
 /// Publishes a document as a new Confluence page.
@@ -216,11 +225,13 @@ mod tests {
         let writes: Vec<Write> = vec![
             ServiceNowCreate {
                 incident: "i1".into(),
+                fields: [("assignment_group".to_owned(), "c".repeat(32))].into(),
             }
             .into(),
             WorkItemCreate {
                 incident: "i1".into(),
                 work_item_type: "Task".into(),
+                fields: [("System.AreaPath".to_owned(), "Ops\\Web".to_owned())].into(),
             }
             .into(),
             PageCreate {

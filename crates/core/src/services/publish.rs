@@ -8,9 +8,8 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
-
 use super::confluence::published_view;
+use super::dry_run::{unsent, PlannedRequest};
 use super::page_files::{labels_journal, upload_journal};
 use super::{PublishOptions, Published, Services};
 use crate::app::lock;
@@ -20,19 +19,8 @@ use crate::docs::{validate_parent, PlannedFile, PublishPlan};
 use crate::error::{Error, ErrorKind, Result};
 use crate::outbox::{AttachmentUpload, LabelSync};
 use crate::providers::confluence::{cql, ConfluenceClient, NewPage, Upload};
-use crate::providers::AuthHeader;
 use crate::store::assets as asset_repo;
 use crate::store::documents::{self as repo, DocumentRow, PageRow};
-
-/// One request a publish would send (`--dry-run`): never an auth header;
-/// a file upload's body is described rather than dumped.
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PlannedRequest {
-    pub method: String,
-    pub url: String,
-    pub body: Option<String>,
-}
 
 /// What this publish has to send.
 struct Prepared {
@@ -332,11 +320,7 @@ impl Services {
         }
         let root = super::rest_root(&prep.view)?;
         // Requests are only built, never sent: no credential is needed.
-        let client = ConfluenceClient::new(
-            self.http.clone(),
-            &root,
-            AuthHeader::Bearer(crate::SecretString::from("")),
-        );
+        let client = ConfluenceClient::new(self.http.clone(), &root, unsent());
         const NEW: &str = "NEW_PAGE_ID";
         let page_id = prep
             .page
@@ -420,20 +404,7 @@ impl Services {
     }
 }
 
-/// A built request as text: method, URL, and the body (or `described`).
+/// A built request as text (see [`PlannedRequest::from_request`]).
 fn planned(request: reqwest::RequestBuilder, described: Option<String>) -> Result<PlannedRequest> {
-    let request = request
-        .build()
-        .map_err(|e| Error::Internal(format!("cannot build a request: {e}")))?;
-    let body = described.or_else(|| {
-        request
-            .body()
-            .and_then(|b| b.as_bytes())
-            .map(|b| String::from_utf8_lossy(b).into_owned())
-    });
-    Ok(PlannedRequest {
-        method: request.method().to_string(),
-        url: request.url().to_string(),
-        body,
-    })
+    PlannedRequest::from_request(request, described)
 }

@@ -5,13 +5,14 @@
 use std::collections::BTreeMap;
 
 use super::delivery::{Attempt, Deliver};
+use super::dry_run::{unsent, PlannedRequest, Preview};
 use super::Services;
 use crate::app::lock;
-use crate::connections::Provider;
+use crate::connections::{ConnectionView, Provider};
 use crate::error::{Error, Result};
 use crate::outbox::{Journal, ServiceNowUpdate, WorkItemUpdate, Write};
-use crate::providers::azure_devops::WorkItem;
-use crate::providers::servicenow::SnIncident;
+use crate::providers::azure_devops::{self as ado, AdoClient, WorkItem};
+use crate::providers::servicenow::{ServiceNowClient, SnIncident};
 
 impl Deliver for ServiceNowUpdate {
     type Output = SnIncident;
@@ -39,14 +40,48 @@ impl Deliver for WorkItemUpdate {
     }
 }
 
+impl Preview for ServiceNowUpdate {
+    async fn preview(
+        &self,
+        services: &Services,
+        view: &ConnectionView,
+    ) -> Result<Vec<PlannedRequest>> {
+        let client =
+            ServiceNowClient::new(services.http.clone(), Services::api_base(view), unsent())?;
+        Ok(vec![PlannedRequest::from_request(
+            client.update_request(&self.sys_id, &self.fields),
+            None,
+        )?])
+    }
+}
+
+impl Preview for WorkItemUpdate {
+    async fn preview(
+        &self,
+        services: &Services,
+        view: &ConnectionView,
+    ) -> Result<Vec<PlannedRequest>> {
+        let project = view.config.project.as_deref().unwrap_or_default();
+        let client = AdoClient::new(
+            services.http.clone(),
+            Services::api_base(view),
+            project,
+            unsent(),
+        )?;
+        Ok(vec![PlannedRequest::from_request(
+            client.update_request(self.id, &ado::update_operations(&self.fields)?),
+            None,
+        )?])
+    }
+}
+
 impl Services {
     /// Journals `write` to connection `name` (which must be a `provider`
     /// connection; no secret is opened to check) and returns the entry id.
     /// Every update gets its own key: repeating one is a new write.
     fn journal_update(&self, name: &str, provider: Provider, write: Write) -> Result<String> {
+        let view = self.update_target(name, provider)?;
         let core = lock(&self.core)?;
-        let view = core.show_connection(name)?;
-        Self::require_provider(&view, provider, "connection")?;
         let key = format!(
             "{}:{}:{}:{}",
             write.kind(),
@@ -63,13 +98,11 @@ impl Services {
             .id)
     }
 
-    /// PATCHes the named fields of a ServiceNow incident (journaled).
-    pub async fn servicenow_update(
-        &self,
-        name: &str,
+    /// Checks a ServiceNow update and builds its request.
+    fn prepare_servicenow_update(
         sys_id: &str,
         fields: BTreeMap<String, String>,
-    ) -> Result<SnIncident> {
+    ) -> Result<ServiceNowUpdate> {
         if !(sys_id.len() == 32 && sys_id.chars().all(|c| c.is_ascii_hexdigit())) {
             return Err(Error::invalid(
                 "sys_id",
@@ -85,13 +118,48 @@ impl Services {
         for field in fields.keys() {
             crate::providers::servicenow::validate_field_name(field)?;
         }
-        let sys_id = sys_id.to_ascii_lowercase();
-        let entry = self.journal_update(
-            name,
-            Provider::ServiceNow,
-            ServiceNowUpdate { sys_id, fields }.into(),
-        )?;
+        Ok(ServiceNowUpdate {
+            sys_id: sys_id.to_ascii_lowercase(),
+            fields,
+        })
+    }
+
+    /// Checks an Azure DevOps update and builds its request.
+    fn prepare_ado_update(id: &str, fields: BTreeMap<String, String>) -> Result<WorkItemUpdate> {
+        let id = super::parse_work_item_id(id)?;
+        ado::update_operations(&fields)?;
+        Ok(WorkItemUpdate { id, fields })
+    }
+
+    /// The `provider` connection `name`, checked without opening a secret.
+    fn update_target(&self, name: &str, provider: Provider) -> Result<ConnectionView> {
+        let view = lock(&self.core)?.show_connection(name)?;
+        Self::require_provider(&view, provider, "connection")?;
+        Ok(view)
+    }
+
+    /// PATCHes the named fields of a ServiceNow incident (journaled).
+    pub async fn servicenow_update(
+        &self,
+        name: &str,
+        sys_id: &str,
+        fields: BTreeMap<String, String>,
+    ) -> Result<SnIncident> {
+        let update = Self::prepare_servicenow_update(sys_id, fields)?;
+        let entry = self.journal_update(name, Provider::ServiceNow, update.into())?;
         self.deliver::<ServiceNowUpdate>(&entry).await
+    }
+
+    /// The request `servicenow_update` would send (`--dry-run`).
+    pub async fn servicenow_update_requests(
+        &self,
+        name: &str,
+        sys_id: &str,
+        fields: BTreeMap<String, String>,
+    ) -> Result<Vec<PlannedRequest>> {
+        let update = Self::prepare_servicenow_update(sys_id, fields)?;
+        let view = self.update_target(name, Provider::ServiceNow)?;
+        self.preview(&view, &update).await
     }
 
     /// Sets fields of an Azure DevOps work item (journaled).
@@ -101,21 +169,20 @@ impl Services {
         id: &str,
         fields: BTreeMap<String, String>,
     ) -> Result<WorkItem> {
-        let id = super::parse_work_item_id(id)?;
-        if fields.is_empty() {
-            return Err(Error::invalid(
-                "field",
-                "give at least one --field Reference.Name=value",
-            ));
-        }
-        for field in fields.keys() {
-            crate::providers::azure_devops::validate_field_reference(field)?;
-        }
-        let entry = self.journal_update(
-            name,
-            Provider::AzureDevOps,
-            WorkItemUpdate { id, fields }.into(),
-        )?;
+        let update = Self::prepare_ado_update(id, fields)?;
+        let entry = self.journal_update(name, Provider::AzureDevOps, update.into())?;
         self.deliver::<WorkItemUpdate>(&entry).await
+    }
+
+    /// The request `ado_update` would send (`--dry-run`).
+    pub async fn ado_update_requests(
+        &self,
+        name: &str,
+        id: &str,
+        fields: BTreeMap<String, String>,
+    ) -> Result<Vec<PlannedRequest>> {
+        let update = Self::prepare_ado_update(id, fields)?;
+        let view = self.update_target(name, Provider::AzureDevOps)?;
+        self.preview(&view, &update).await
     }
 }

@@ -15,6 +15,7 @@ const SOURCES: &[&str] = &[
     include_str!("../../migrations/0006_refresh_leases.sql"),
     include_str!("../../migrations/0007_vault_hardening.sql"),
     include_str!("../../migrations/0008_document_assets.sql"),
+    include_str!("../../migrations/0009_filing_fields.sql"),
 ];
 
 pub const MIGRATION_COUNT: usize = SOURCES.len();
@@ -123,6 +124,7 @@ mod tests {
                 "sn",
                 ServiceNowCreate {
                     incident: "inc1".into(),
+                    fields: Default::default(),
                 }
                 .into(),
             ),
@@ -131,6 +133,7 @@ mod tests {
                 WorkItemCreate {
                     incident: "inc1".into(),
                     work_item_type: "Task".into(),
+                    fields: Default::default(),
                 }
                 .into(),
             ),

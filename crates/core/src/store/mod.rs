@@ -5,6 +5,7 @@ pub mod assets;
 pub mod connections;
 pub mod credentials;
 pub mod documents;
+pub mod filing;
 pub mod incidents;
 pub mod leases;
 mod migrations;

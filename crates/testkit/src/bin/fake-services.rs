@@ -4,7 +4,8 @@
 //! or `start` on its standard input (it answers `stopped` / `started`);
 //! while down every request gets 503. `require-sn-field COLUMN LABEL`
 //! makes ServiceNow refuse incidents without COLUMN from then on, as a data
-//! policy does (answer `required`).
+//! policy does (answer `required`). `customise` makes it a customised
+//! instance and project (`Customisation::customised`), `plain` undoes it.
 
 use std::io::{BufRead, Write};
 
@@ -33,7 +34,17 @@ fn main() {
                     _ => println!("usage: require-sn-field COLUMN LABEL"),
                 }
             }
-            _ => println!("unknown command (stop | start | require-sn-field COLUMN LABEL)"),
+            "customise" => {
+                fake.customise(ibridge_testkit::Customisation::customised());
+                println!("customised");
+            }
+            "plain" => {
+                fake.customise(ibridge_testkit::Customisation::default());
+                println!("plain");
+            }
+            _ => println!(
+                "unknown command (stop | start | require-sn-field COLUMN LABEL | customise | plain)"
+            ),
         }
         let _ = std::io::stdout().flush();
     }

@@ -4,6 +4,7 @@
 //! exactly what the client sends to a validating mock of the vendor spec)
 //! and an async method that sends it and reads the answer.
 
+mod metadata;
 mod model;
 mod refusal;
 pub mod wiql;
@@ -13,6 +14,7 @@ use std::collections::BTreeMap;
 use reqwest::{Method, RequestBuilder};
 use url::Url;
 
+pub use metadata::{Identity, SERVICE_SET};
 pub use model::{PatchOp, WorkItem};
 
 use super::AuthHeader;
@@ -113,10 +115,54 @@ pub fn incident_operations(
         priority,
     ));
     ops.push(PatchOp::add_field(
-        "System.Tags",
+        TAGS,
         format!("Incident Bridge; {}", incident_tag(incident_id)),
     ));
     ops
+}
+
+/// The fields a create's `System.Tags` must keep: ours, by which a
+/// repeat filing finds the work item.
+const TAGS: &str = "System.Tags";
+
+/// Sets `fields` on a create's operations: a field already there takes the
+/// value in place (a body never names a field twice), any other is added.
+/// Tags are added to ours, never in their place.
+pub fn apply_fields(operations: &mut Vec<PatchOp>, fields: &BTreeMap<String, String>) {
+    for (name, value) in fields {
+        let path = format!("/fields/{name}");
+        match operations.iter_mut().find(|op| op.path == path) {
+            Some(op) if name == TAGS => {
+                let ours = op.value.as_str().unwrap_or_default().to_owned();
+                let extra: Vec<&str> = value
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty() && !ours.split(';').any(|o| o.trim() == *t))
+                    .collect();
+                if !extra.is_empty() {
+                    op.value = format!("{ours}; {}", extra.join("; ")).into();
+                }
+            }
+            Some(op) => op.value = value.clone().into(),
+            None => operations.push(PatchOp::add_field(name, value.clone())),
+        }
+    }
+}
+
+/// The JSON Patch of an update: each `Reference.Name` set to its value.
+pub fn update_operations(fields: &BTreeMap<String, String>) -> Result<Vec<PatchOp>> {
+    if fields.is_empty() {
+        return Err(Error::invalid(
+            "field",
+            "give at least one --field Reference.Name=value",
+        ));
+    }
+    let mut operations = Vec::new();
+    for (name, value) in fields {
+        validate_field_reference(name)?;
+        operations.push(PatchOp::add_field(name, value.clone()));
+    }
+    Ok(operations)
 }
 
 pub struct AdoClient {
@@ -335,17 +381,7 @@ impl AdoClient {
 
     /// Sets each `Reference.Name` field to its value (JSON Patch `add`).
     pub async fn update(&self, id: u64, fields: &BTreeMap<String, String>) -> Result<WorkItem> {
-        if fields.is_empty() {
-            return Err(Error::invalid(
-                "field",
-                "give at least one --field Reference.Name=value",
-            ));
-        }
-        let mut operations = Vec::new();
-        for (name, value) in fields {
-            validate_field_reference(name)?;
-            operations.push(PatchOp::add_field(name, value.clone()));
-        }
+        let operations = update_operations(fields)?;
         let item: WorkItem = self
             .send(self.update_request(id, &operations), Idempotency::Once)
             .await?

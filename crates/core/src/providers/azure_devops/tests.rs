@@ -428,3 +428,27 @@ async fn a_400_the_body_does_not_explain_stays_a_rejected_request() {
         "{err:?}"
     );
 }
+
+#[test]
+fn filing_fields_replace_ours_in_place_add_new_ones_and_keep_our_tag() {
+    let mut ops = incident_operations("Checkout down", "", Severity::P2, "Bug", "i-1");
+    let fields: std::collections::BTreeMap<String, String> = [
+        ("Microsoft.VSTS.Common.Priority", "1"),
+        ("System.AreaPath", "Shop\\Checkout"),
+        ("System.Tags", "sev-P2; Incident Bridge"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    apply_fields(&mut ops, &fields);
+    let paths: Vec<&str> = ops.iter().map(|o| o.path.as_str()).collect();
+    let unique: std::collections::BTreeSet<&&str> = paths.iter().collect();
+    assert_eq!(unique.len(), paths.len(), "no field twice: {paths:?}");
+    let value = |p: &str| ops.iter().find(|o| o.path == p).unwrap().value.clone();
+    assert_eq!(value("/fields/Microsoft.VSTS.Common.Priority"), "1");
+    assert_eq!(value("/fields/System.AreaPath"), "Shop\\Checkout");
+    assert_eq!(
+        value("/fields/System.Tags"),
+        "Incident Bridge; ibridge-i-1; sev-P2"
+    );
+}

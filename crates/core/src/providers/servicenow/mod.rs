@@ -1,5 +1,6 @@
 //! ServiceNow Table API client for incidents (`/api/now/table/incident`).
 
+mod metadata;
 mod model;
 pub mod query;
 mod refusal;
@@ -9,6 +10,7 @@ use std::collections::BTreeMap;
 use reqwest::Method;
 use url::Url;
 
+pub use metadata::SnRecord;
 pub use model::{NewSnIncident, Page, SnIncident, SnUser};
 
 use super::AuthHeader;

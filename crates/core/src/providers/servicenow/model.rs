@@ -1,5 +1,7 @@
 //! Table API request and response shapes for `incident` and `sys_user`.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// One incident as the Table API returns it. With
@@ -42,7 +44,7 @@ pub struct SnUser {
 }
 
 /// The body of a create: what a person would type in the form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct NewSnIncident {
     pub short_description: String,
     pub description: String,
@@ -51,6 +53,33 @@ pub struct NewSnIncident {
     /// Our incident UUID: how a repeat filing finds the record.
     pub correlation_id: String,
     pub correlation_display: String,
+    /// Any other column (assignment group, category, …), by name. Never
+    /// one of the names above: [`NewSnIncident::with_fields`] puts those
+    /// in their place.
+    #[serde(flatten)]
+    pub fields: BTreeMap<String, String>,
+}
+
+impl NewSnIncident {
+    /// Sets `fields` on the body: a column above takes the value in place
+    /// (so a body never names a column twice), any other goes beside them.
+    /// The correlation columns are ours and stay as they are.
+    pub fn with_fields(mut self, fields: &BTreeMap<String, String>) -> Self {
+        for (name, value) in fields {
+            let value = value.clone();
+            match name.as_str() {
+                "short_description" => self.short_description = value,
+                "description" => self.description = value,
+                "urgency" => self.urgency = value,
+                "impact" => self.impact = value,
+                "correlation_id" | "correlation_display" => {}
+                _ => {
+                    self.fields.insert(name.clone(), value);
+                }
+            }
+        }
+        self
+    }
 }
 
 #[derive(Debug, Deserialize)]

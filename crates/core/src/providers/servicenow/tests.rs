@@ -214,6 +214,7 @@ async fn create_posts_urgency_impact_and_correlation_once() {
                 impact: impact.to_string(),
                 correlation_id: "7d3c1f2e-0000-4000-8000-000000000001".into(),
                 correlation_display: "Incident Bridge".into(),
+                fields: Default::default(),
             })
             .await
             .unwrap();
@@ -242,6 +243,7 @@ async fn a_failed_create_is_not_retried() {
             impact: "1".into(),
             correlation_id: "c".into(),
             correlation_display: "Incident Bridge".into(),
+            fields: Default::default(),
         })
         .await
         .unwrap_err();
@@ -400,6 +402,7 @@ fn new_incident(short: &str, key: &str) -> NewSnIncident {
         impact: "2".into(),
         correlation_id: key.into(),
         correlation_display: "Incident Bridge".into(),
+        fields: Default::default(),
     }
 }
 
@@ -550,4 +553,23 @@ async fn a_403_the_body_does_not_explain_stays_a_credentials_refusal() {
         matches!(&err, Error::Http(HttpError::Auth { status: 403, .. })),
         "{err:?}"
     );
+}
+
+#[test]
+fn filing_fields_take_our_columns_in_place_and_never_the_correlation() {
+    let fields: BTreeMap<String, String> = [
+        ("short_description", "[P1] Checkout down"),
+        ("assignment_group", "0123456789abcdef0123456789abcdef"),
+        ("correlation_id", "someone-else"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    let body =
+        serde_json::to_value(new_incident("Checkout down", "i-1").with_fields(&fields)).unwrap();
+    assert_eq!(body["short_description"], "[P1] Checkout down");
+    assert_eq!(body["assignment_group"], "0123456789abcdef0123456789abcdef");
+    assert_eq!(body["correlation_id"], "i-1");
+    let text = serde_json::to_string(&new_incident("x", "i-1").with_fields(&fields)).unwrap();
+    assert_eq!(text.matches("short_description").count(), 1, "{text}");
 }
