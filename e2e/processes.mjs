@@ -92,6 +92,15 @@ export async function startSessionBus() {
   return match[1];
 }
 
+/** Stops one child started with start() (and what it started), now. */
+export function stop(child) {
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
 export function stopAll() {
   for (const child of children.reverse()) {
     try {

@@ -7,17 +7,20 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # Debian/Ubuntu packages: a C toolchain, the WebKitGTK stack Tauri builds
-# against, Node.js for the UI build, and a font for the labels of Mermaid
-# diagrams drawn to PNG (without one, a diagram is refused).
+# against, libdbus (the OS keychain is reached through it on Linux),
+# Node.js for the UI build, and a font for the labels of Mermaid diagrams
+# drawn to PNG (without one, a diagram is refused).
 APT_PACKAGES=(build-essential pkg-config curl ca-certificates file
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
-  nodejs npm fonts-dejavu-core)
+  libdbus-1-dev nodejs npm fonts-dejavu-core)
 if [ "${IBRIDGE_SETUP_FOR:-run}" = "test" ]; then
   # The end-to-end tests: a virtual display, the WebDriver for WebKitGTK,
   # a private D-Bus session per run (the app's single-instance check
-  # lives on the session bus), and Python's D-Bus bindings for the fake
-  # notification server on that bus (e2e/fake-notifications.py).
-  APT_PACKAGES+=(xvfb xauth webkit2gtk-driver dbus python3-dbus python3-gi)
+  # lives on the session bus), Python's D-Bus bindings for the fake
+  # notification server on that bus (e2e/fake-notifications.py), and
+  # xwininfo for talking to the X server directly (with e2e/x11.py: close a
+  # window, read the focus).
+  APT_PACKAGES+=(xvfb xauth webkit2gtk-driver dbus python3-dbus python3-gi x11-utils python3)
 fi
 case "${IBRIDGE_SETUP_FOR:-run}" in
   test | package)
