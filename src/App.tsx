@@ -29,6 +29,8 @@ const SCREEN_ACTIONS: Record<string, Screen> = {
 export function App() {
   const [screen, setScreen] = useState<Screen>("integrations");
   const [record, setRecord] = useState<string | null>(null);
+  // A sign-in asked for by an error's action; `at` starts it again on a second ask.
+  const [signIn, setSignIn] = useState<{ name: string; at: number } | null>(null);
   const [help, setHelp] = useState(false);
   const [counts, setCounts] = useState<OutboxCounts>({ pending: 0, failed: 0 });
   const [toasts, setToasts] = useState<Toast[]>([]);
@@ -36,6 +38,7 @@ export function App() {
   const go = useCallback((to: Destination) => {
     setScreen(to.screen);
     setRecord(to.record ?? null);
+    setSignIn(to.intent === "sign-in" && to.record ? { name: to.record, at: Date.now() } : null);
   }, []);
 
   const refreshCounts = useCallback(() => {
@@ -139,7 +142,7 @@ export function App() {
           </div>
         </nav>
         <main className="content" id="main" tabIndex={-1}>
-          {screen === "integrations" && <Integrations />}
+          {screen === "integrations" && <Integrations open={record} signIn={signIn} />}
           {screen === "incidents" && <Incidents open={record === "new" ? null : record} virtual={VIRTUAL_LIST} />}
           {screen === "documents" && <Documents open={record} />}
           {screen === "activity" && <Activity onChanged={refreshCounts} />}

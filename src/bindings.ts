@@ -72,6 +72,49 @@ export type About = {
 	schema_version: number,
 };
 
+/**  A suggested next step, with the names it needs. */
+export type Action = 
+/**
+ *  Sign in to this OAuth connection again (a new grant, or a first
+ *  one; for Atlassian also the choice of site).
+ */
+{ type: "reconnect"; connection: string } | 
+/**
+ *  The connection lacks a setting the operation needs (`setting`
+ *  names it as the connection form does: `project`, `client-id`,
+ *  `secret`); change the connection.
+ */
+{ type: "edit_connection"; connection: string; setting: string } | 
+/**
+ *  Do it again with a value for the input `field` (named as the
+ *  form field or flag: `space`, `title`, `site`, `port`, `field`,
+ *  `data-dir`).
+ */
+{ type: "supply_input"; field: string } | 
+/**
+ *  Publish the document to the connection again, overwriting edits
+ *  made on the page since the last publish. Only after the person
+ *  confirms: those edits are lost.
+ */
+{ type: "overwrite"; document: string; connection: string } | 
+/**
+ *  Add a file to the document's assets under `name`, the name its
+ *  text refers to.
+ */
+{ type: "attach_asset"; document: string; name: string } | 
+/**
+ *  Deliver the outbox now: an entry that may have been sent is
+ *  reconciled with the service before anything else happens to it.
+ */
+{ type: "run_outbox" } | 
+/**  Drop an outbox entry that can never be delivered. */
+{ type: "discard_entry"; entry: string } | 
+/**
+ *  Test the connection again once its address or the network is
+ *  fixed.
+ */
+{ type: "test_connection"; connection: string };
+
 /**  An asset as the CLI and the app show it. */
 export type Asset = {
 	/**  The attachment's file name on the page. */
@@ -753,6 +796,8 @@ export type UiError_Deserialize = {
 	kind: string,
 	field?: string | null,
 	message: string,
+	/**  Boxed: most errors have none, and it keeps every command's result small. */
+	action?: Action | null,
 };
 
 export type UiError_Serialize = {
@@ -760,6 +805,8 @@ export type UiError_Serialize = {
 	kind: string,
 	field: string | null,
 	message: string,
+	/**  Boxed: most errors have none, and it keeps every command's result small. */
+	action: Action | null,
 };
 
 export type VerifyReport = {

@@ -1,8 +1,9 @@
 //! What a failed command returns to the window: a kind the UI can branch
-//! on, the field at fault (for inline form errors), and a sentence to show.
-//! Built from core errors, whose messages never contain a secret.
+//! on, the field at fault (for inline form errors), a sentence to show, and
+//! the suggested action the window offers as a button. Built from core
+//! errors, whose messages never contain a secret.
 
-use ibridge_core::{Error, ErrorKind};
+use ibridge_core::{Action, Error, ErrorKind};
 use serde::Serialize;
 use specta::Type;
 
@@ -12,6 +13,8 @@ pub struct UiError {
     pub kind: String,
     pub field: Option<String>,
     pub message: String,
+    /// Boxed: most errors have none, and it keeps every command's result small.
+    pub action: Option<Box<Action>>,
 }
 
 impl From<Error> for UiError {
@@ -32,6 +35,7 @@ impl From<Error> for UiError {
         UiError {
             kind: kind.into(),
             field,
+            action: e.action().map(Box::new),
             message: e.to_string(),
         }
     }

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { commands, type ConnectionView, type Document, type Incident, type Page, type Space } from "../bindings";
+import { commands, type Action, type ConnectionView, type Document, type Incident, type Page, type Space } from "../bindings";
 import { call, CommandError, messageOf } from "../api";
 import { ErrorText, Field, Notice, Spinner } from "./common";
+import { actionOf, ErrorAction } from "./ErrorAction";
 import { openPreviewLink } from "../previewLinks";
 import { useReloadOn } from "../storeChanges";
 import { DocumentFilters } from "./DocumentFilters";
@@ -251,6 +252,8 @@ function PublishPanel({
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [conflict, setConflict] = useState<string | null>(null);
+  // What the failed publish suggests (sign in again, attach an image, …).
+  const [errorAction, setErrorAction] = useState<Action | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [minorEdit, setMinorEdit] = useState(false);
   const [confirming, setConfirming] = useState(false);
@@ -304,6 +307,7 @@ function PublishPanel({
     if (!(await beforePublish())) return;
     setBusy("publish");
     setError(null);
+    setErrorAction(null);
     setConflict(null);
     setDone(null);
     try {
@@ -316,8 +320,12 @@ function PublishPanel({
       );
       onPublished(await call(commands.getDocument(doc.id)));
     } catch (e) {
+      // A conflict has its own confirmed overwrite below, with this form's options.
       if (e instanceof CommandError && e.kind === "conflict") setConflict(e.message);
-      else setError(messageOf(e));
+      else {
+        setError(messageOf(e));
+        setErrorAction(actionOf(e));
+      }
     } finally {
       setBusy(null);
     }
@@ -422,6 +430,7 @@ function PublishPanel({
         </div>
       )}
       <ErrorText message={error} />
+      {error && errorAction && <ErrorAction action={errorAction} />}
     </section>
   );
 }

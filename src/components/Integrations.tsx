@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { commands, type ConnectionView } from "../bindings";
 import { call } from "../api";
 import type { Provider } from "../validation";
@@ -20,7 +20,11 @@ const STATUS_TEXT: Record<string, string> = {
   error: "Needs attention",
 };
 
-export function Integrations() {
+/**
+ * `open` is a connection to show (scrolled to and marked); `signIn` one
+ * whose sign-in to start, as an error's "sign in again" button asks.
+ */
+export function Integrations({ open = null, signIn = null }: { open?: string | null; signIn?: { name: string; at: number } | null } = {}) {
   const [connections, setConnections] = useState<ConnectionView[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [adding, setAdding] = useState<Provider | null>(null);
@@ -61,7 +65,14 @@ export function Integrations() {
               {mine.length === 0 && <p className="muted">No {p.title} connection yet.</p>}
               <ul className="connections">
                 {mine.map((c) => (
-                  <ConnectionRow key={c.id} connection={c} onChanged={load} onNotice={setNotice} />
+                  <ConnectionRow
+                    key={c.id}
+                    connection={c}
+                    onChanged={load}
+                    onNotice={setNotice}
+                    focused={open === c.name}
+                    signInAt={signIn?.name === c.name ? signIn.at : null}
+                  />
                 ))}
               </ul>
               {adding === p.id ? (
@@ -92,16 +103,28 @@ function ConnectionRow({
   connection: c,
   onChanged,
   onNotice,
+  focused = false,
+  signInAt = null,
 }: {
   connection: ConnectionView;
   onChanged: () => void;
   onNotice: (text: string) => void;
+  focused?: boolean;
+  signInAt?: number | null;
 }) {
+  const row = useRef<HTMLLIElement>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<{ error: unknown; retry: () => void } | null>(null);
   const [result, setResult] = useState<string | null>(null);
   const [confirmRemove, setConfirmRemove] = useState(false);
   const [connecting, setConnecting] = useState(false);
+
+  useEffect(() => {
+    if (focused) row.current?.scrollIntoView?.({ block: "nearest" });
+  }, [focused]);
+  useEffect(() => {
+    if (signInAt !== null && c.auth_type === "oauth2") setConnecting(true);
+  }, [signInAt, c.auth_type]);
 
   async function act(label: string, run: () => Promise<unknown>) {
     setBusy(label);
@@ -124,7 +147,7 @@ function ConnectionRow({
   };
 
   return (
-    <li className="connection" data-connection={c.name}>
+    <li className={focused ? "connection focused" : "connection"} data-connection={c.name} ref={row} aria-current={focused || undefined}>
       <div className="row">
         <div>
           <strong>{c.name}</strong> {c.is_default && <span className="badge">default</span>}

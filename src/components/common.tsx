@@ -1,5 +1,6 @@
 import { CommandError, messageOf } from "../api";
 import type { ReactNode } from "react";
+import { ErrorAction } from "./ErrorAction";
 
 export function Spinner({ label }: { label: string }) {
   return (
@@ -72,12 +73,14 @@ export function Problem({
 }) {
   if (error === null || error === undefined) return null;
   const kind = error instanceof CommandError ? error.kind : "local";
+  const action = error instanceof CommandError ? error.action : null;
   const message = messageOf(error);
   const remedies: Remedy[] = [];
   let hint: string | null = null;
   if (kind === "auth_needed") {
     hint = "The sign-in for this connection has expired or was revoked.";
-    if (onOpenSettings) remedies.push({ label: "Reconnect in Settings", run: onOpenSettings, action: "reconnect" });
+    // The error's own action names the connection; this is the fallback.
+    if (onOpenSettings && !action) remedies.push({ label: "Reconnect in Settings", run: onOpenSettings, action: "reconnect" });
   } else if (kind === "remote") {
     hint = "The service did not answer as expected; nothing was lost, and you can try again.";
     if (onRetry) remedies.push({ label: "Retry", run: onRetry, action: "retry" });
@@ -90,6 +93,7 @@ export function Problem({
     <div className="problem" role="alert" data-kind={kind}>
       <p className="error">{message}</p>
       {hint && <p className="small">{hint}</p>}
+      {action && <ErrorAction action={action} />}
       {remedies.length > 0 && (
         <div className="actions">
           {remedies.map((r) => (

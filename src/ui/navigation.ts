@@ -9,8 +9,11 @@ export const SCREENS = [
 
 export type Screen = (typeof SCREENS)[number]["id"];
 
-/** Where to go: a screen, and optionally the record to open there. */
-export type Destination = { screen: Screen; record?: string | null };
+/**
+ * Where to go: a screen, and optionally the record to open there; `intent`
+ * says what to start on it (a connection's sign-in).
+ */
+export type Destination = { screen: Screen; record?: string | null; intent?: "sign-in" };
 
 export const NavigationContext = createContext<(to: Destination) => void>(() => {});
 

@@ -6,6 +6,7 @@ mod commands;
 mod completions;
 mod examples;
 mod exit;
+mod fix;
 mod output;
 mod progress;
 mod secrets_in;
@@ -31,8 +32,13 @@ fn main() {
     let code = match run(cli, &out) {
         Ok(()) => exit::OK,
         Err(e) => {
-            // One line on stderr that names the problem and the field.
-            eprintln!("{} {e}", colour::Colour::stderr().bad("error:"));
+            // One line on stderr that names the problem and the field, and
+            // the command that fixes it when the core suggests one.
+            let hint = e
+                .action()
+                .map(|action| format!("; {}", fix::hint(&action, &fix::argv())))
+                .unwrap_or_default();
+            eprintln!("{} {e}{hint}", colour::Colour::stderr().bad("error:"));
             exit::code(e.kind())
         }
     };

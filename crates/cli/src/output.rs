@@ -100,6 +100,25 @@ fn credential_summary(c: &ConnectionView) -> String {
         .join("; ")
 }
 
+/// A connection as `--json` shows it: the core's view, and the command
+/// that fixes its status when it needs one.
+#[derive(Serialize)]
+pub struct ConnectionJson<'a> {
+    #[serde(flatten)]
+    pub view: &'a ConnectionView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+impl<'a> ConnectionJson<'a> {
+    pub fn new(view: &'a ConnectionView) -> Self {
+        Self {
+            view,
+            fix: view.action().map(|a| crate::fix::hint(&a, &[])),
+        }
+    }
+}
+
 pub fn connection_details(c: &ConnectionView) -> String {
     let mut lines = vec![
         format!("Name:        {}", c.name),
@@ -120,6 +139,13 @@ pub fn connection_details(c: &ConnectionView) -> String {
             if c.auto_create_enabled { "on" } else { "off" }
         ),
     ];
+    if let Some(action) = c.action() {
+        // Right under the status it fixes.
+        lines.insert(
+            5,
+            format!("Fix:         {}", crate::fix::hint(&action, &[])),
+        );
+    }
     let cfg = &c.config;
     for (label, value) in [
         ("Username:    ", &cfg.username),

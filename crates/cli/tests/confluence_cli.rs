@@ -199,6 +199,13 @@ fn edits_made_in_confluence_are_not_overwritten_without_force() {
         "{}",
         run.stderr
     );
+    assert!(
+        run.stderr.contains(&format!(
+            "to replace those edits, run `ibridge doc publish {doc} --to wiki --force`"
+        )),
+        "{}",
+        run.stderr
+    );
     no_put.assert();
 
     server.reset();

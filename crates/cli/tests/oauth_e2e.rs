@@ -296,6 +296,12 @@ fn atlassian_with_several_sites_needs_a_choice() {
         "{}",
         done.stderr
     );
+    assert!(
+        done.stderr
+            .contains("--json connect wiki --no-browser --port 18712 --timeout 60 --site SITE`"),
+        "the same command with the site: {}",
+        done.stderr
+    );
     assert_eq!(
         sql_value(&cli, "SELECT status FROM integration_config"),
         "needs_reconnect"
@@ -470,7 +476,8 @@ fn refresh_after_expiry_is_single_flight_rotated_and_invalid_grant_keeps_the_con
     assert!(view["status_detail"]
         .as_str()
         .unwrap()
-        .contains("ibridge connect ado"));
+        .contains("invalid_grant"));
+    assert_eq!(view["fix"], "run `ibridge connect ado`");
 }
 
 #[test]
@@ -738,6 +745,12 @@ fn a_busy_port_is_named() {
     assert!(
         run.stderr.contains("port 18719") && run.stderr.contains("--port"),
         "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains(" connect ado --no-browser --timeout 5 --port PORT`"),
+        "the same command with another port: {}",
         run.stderr
     );
     assert!(

@@ -450,4 +450,9 @@ fn a_failed_entry_can_be_discarded_and_an_in_flight_one_cannot() {
     let run = cli.run(&["outbox", "discard", v[0]["id"].as_str().unwrap()]);
     assert_eq!(run.code, 5, "{}", run.stderr);
     assert!(run.stderr.contains("may have been sent"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("; run `ibridge outbox run`"),
+        "{}",
+        run.stderr
+    );
 }

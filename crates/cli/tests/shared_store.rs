@@ -366,7 +366,17 @@ fn a_revoked_grant_stays_needs_reconnect_through_test_and_show() {
         status, "needs_reconnect",
         "the test's result did not replace it"
     );
-    assert!(detail.contains("ibridge connect ado"), "{detail}");
+    assert!(detail.contains("invalid_grant"), "{detail}");
+    let fix = cli.json(&["connections", "show", "ado"])["fix"].to_string();
+    assert!(fix.contains("ibridge connect ado"), "{fix}");
+    let shown = cli.run(&["connections", "show", "ado"]);
+    assert!(
+        shown
+            .stdout
+            .contains("Fix:         run `ibridge connect ado`"),
+        "{}",
+        shown.stdout
+    );
     assert_eq!(server.refresh_requests(), 1);
 
     // Testing again: still needs_reconnect, and the refused refresh token

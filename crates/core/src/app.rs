@@ -251,7 +251,7 @@ fn install_audit_key(conn: &Connection, vault: &Vault) -> Result<()> {
     } else {
         audit::install_key(conn, None)?;
         tracing::warn!(
-            "the audit log does not verify against its seal; run `ibridge audit verify`"
+            "the audit log does not verify against its seal; verify it to see where it breaks"
         );
     }
     Ok(())

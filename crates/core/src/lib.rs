@@ -26,6 +26,6 @@ pub mod time;
 pub mod vault;
 
 pub use app::{Core, OpenOptions};
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Action, Error, ErrorKind, Result};
 pub use secret::SecretString;
 pub use services::Services;

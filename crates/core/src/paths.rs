@@ -19,9 +19,9 @@ pub fn resolve_data_dir(explicit: Option<&Path>) -> Result<PathBuf> {
     directories::ProjectDirs::from("dev", "IncidentBridge", "Incident Bridge")
         .map(|dirs| dirs.data_dir().to_path_buf())
         .ok_or_else(|| {
-            Error::invalid(
+            Error::missing(
                 "data-dir",
-                "no home directory found; pass --data-dir or set IBRIDGE_DATA_DIR",
+                "no home directory found; choose a data directory (IBRIDGE_DATA_DIR)",
             )
         })
 }

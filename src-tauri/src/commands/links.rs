@@ -12,6 +12,7 @@ pub fn open_link(url: String) -> CmdResult<()> {
         kind: "local".into(),
         field: None,
         message: format!("could not open the browser: {e}"),
+        action: None,
     })
 }
 
@@ -38,6 +39,7 @@ fn invalid(message: &str) -> UiError {
         kind: "invalid_input".into(),
         field: Some("url".into()),
         message: format!("invalid url: {message}"),
+        action: None,
     }
 }
 

@@ -126,6 +126,7 @@ pub async fn connect_oauth(
             kind: "cancelled".into(),
             field: None,
             message: "The sign-in was cancelled.".into(),
+            action: None,
         }),
     }
 }

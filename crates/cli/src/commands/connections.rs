@@ -2,7 +2,7 @@ use ibridge_core::connections::NewConnection;
 use ibridge_core::{Result, Services};
 
 use crate::args::{AddArgs, ConnectionsCommand};
-use crate::output::{connection_details, connection_table, Output};
+use crate::output::{connection_details, connection_table, ConnectionJson, Output};
 use crate::progress::with_spinner;
 use crate::secrets_in::SecretInput;
 
@@ -21,7 +21,9 @@ pub async fn run(services: &Services, out: &Output, command: ConnectionsCommand)
         }
         ConnectionsCommand::Show { name } => {
             let c = services.show_connection(&name)?;
-            out.emit(&c, connection_details);
+            out.emit(&ConnectionJson::new(&c), |shown| {
+                connection_details(shown.view)
+            });
         }
         ConnectionsCommand::AutoCreate { name, state } => {
             let c = services.set_auto_create(&name, state == "on")?;

@@ -15,6 +15,7 @@ pub async fn run(services: &Services, out: &Output) -> Result<()> {
         services.doctor(),
     )
     .await?;
+    let report = with_commands(report);
     out.emit(&report, |r| text(r, Colour::stdout()));
     match report.problems() {
         0 => Ok(()),
@@ -23,6 +24,22 @@ pub async fn run(services: &Services, out: &Output) -> Result<()> {
             if n == 1 { "" } else { "s" }
         ))),
     }
+}
+
+/// Each fix with the command that does it, for people and scripts alike.
+fn with_commands(mut report: DoctorReport) -> DoctorReport {
+    let argv = crate::fix::argv();
+    let mut findings = vec![&mut report.data_dir, &mut report.key_source];
+    for c in &mut report.connections {
+        findings.push(&mut c.reachable);
+        findings.push(&mut c.sign_in);
+    }
+    for f in findings {
+        if let (Some(fix), Some(action)) = (&f.fix, &f.action) {
+            f.fix = Some(format!("{fix}; {}", crate::fix::hint(action, &argv)));
+        }
+    }
+    report
 }
 
 fn line(c: Colour, label: &str, f: &Finding, out: &mut Vec<String>) {

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::error::{Action, Error};
 use crate::secret::SecretString;
 
 macro_rules! text_enum {
@@ -168,6 +168,16 @@ pub struct ConnectionView {
     pub created_at: String,
     pub updated_at: String,
     pub credentials: Vec<CredentialView>,
+}
+
+impl ConnectionView {
+    /// What its status asks of the person: a connection that needs a new
+    /// sign-in is reconnected.
+    pub fn action(&self) -> Option<Action> {
+        (self.status == ConnectionStatus::NeedsReconnect).then(|| Action::Reconnect {
+            connection: self.name.clone(),
+        })
+    }
 }
 
 /// What `connections add` and the "Add connection" form take. Strings are

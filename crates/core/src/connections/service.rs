@@ -34,8 +34,8 @@ impl Core {
         } else {
             ConnectionStatus::Connected
         };
-        let status_detail = (valid.auth == AuthType::OAuth2)
-            .then(|| "not connected yet: run `ibridge connect`".to_owned());
+        let status_detail =
+            (valid.auth == AuthType::OAuth2).then(|| "not connected yet: sign in".to_owned());
         let mut secrets: Vec<(CredentialKind, &SecretString)> = Vec::new();
         if let (Some(kind), Some(secret)) = (valid.auth.user_secret_kind(), input.secret.as_ref()) {
             secrets.push((kind, secret));
@@ -246,9 +246,9 @@ impl Core {
                     detail: format!("kind={kind} purpose={purpose} reason=missing"),
                 },
             )?;
-            return Err(Error::AuthNeeded {
+            return Err(Error::SecretMissing {
                 connection: row.display_name,
-                reason: format!("no {kind} is stored"),
+                kind: kind.as_str().to_owned(),
             });
         };
         let (outcome, reason) = match &opened {
@@ -300,7 +300,7 @@ impl Core {
             .into_iter()
             .map(|c| {
                 Ok(CredentialView {
-                    kind: c.kind.parse()?,
+                    kind: Error::stored("credential kind", &c.kind)?,
                     masked: mask_for_display(c.ciphertext.len()),
                     fingerprint: short_fingerprint(&c.fingerprint),
                     created_at: c.created_at,
@@ -308,17 +308,18 @@ impl Core {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let config: ProviderConfig = serde_json::from_str(&row.provider_config).unwrap_or_default();
+        let config: ProviderConfig =
+            Error::stored_json("settings of this connection", &row.provider_config)?;
         Ok(ConnectionView {
             id: row.id,
             name: row.display_name,
-            provider: row.provider.parse::<Provider>()?,
+            provider: Error::stored::<Provider>("provider", &row.provider)?,
             base_url: row.base_url,
-            auth_type: row.auth_type.parse()?,
+            auth_type: Error::stored("auth type", &row.auth_type)?,
             config,
             is_default: row.is_default,
             auto_create_enabled: row.auto_create_enabled,
-            status: row.status.parse()?,
+            status: Error::stored("connection status", &row.status)?,
             status_detail: row.status_detail,
             created_at: row.created_at,
             updated_at: row.updated_at,

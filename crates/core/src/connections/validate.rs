@@ -71,7 +71,7 @@ pub fn validate_base_url(field: &str, raw: &str) -> Result<String> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::invalid(
             field,
-            "must not contain a user name or password; pass credentials with --username and --secret-stdin",
+            "must not contain a user name or password; give them as the connection's username and secret",
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {
@@ -152,7 +152,7 @@ pub(super) fn validate(input: &NewConnection) -> Result<ValidConnection> {
         "tenant",
         &input.tenant,
         ado && oauth,
-        "azure_devops connections with --auth oauth2",
+        "azure_devops connections signing in with oauth2",
     )?;
     only_for("project", &input.project, ado, "azure_devops connections")?;
     only_for(
@@ -161,19 +161,19 @@ pub(super) fn validate(input: &NewConnection) -> Result<ValidConnection> {
         provider == Provider::Confluence,
         "confluence connections",
     )?;
-    only_for("client-id", &input.client_id, oauth, "--auth oauth2")?;
-    only_for("auth-url", &input.auth_url, oauth, "--auth oauth2")?;
-    only_for("token-url", &input.token_url, oauth, "--auth oauth2")?;
+    only_for("client-id", &input.client_id, oauth, "oauth2 connections")?;
+    only_for("auth-url", &input.auth_url, oauth, "oauth2 connections")?;
+    only_for("token-url", &input.token_url, oauth, "oauth2 connections")?;
     only_for(
         "resources-url",
         &input.resources_url,
         oauth && provider == Provider::Confluence,
-        "confluence connections with --auth oauth2",
+        "confluence connections signing in with oauth2",
     )?;
     if input.client_secret.is_some() && !oauth {
         return Err(Error::invalid(
             "client-secret",
-            "applies only to --auth oauth2",
+            "applies only to oauth2 connections",
         ));
     }
 
@@ -199,18 +199,21 @@ pub(super) fn validate(input: &NewConnection) -> Result<ValidConnection> {
 
     match (auth.user_secret_kind(), &input.secret) {
         (Some(_), None) => {
-            return Err(Error::invalid(
+            return Err(Error::missing(
                 "secret",
-                format!("a {auth} connection needs its secret: pass it on standard input with --secret-stdin"),
+                format!("a {auth} connection needs its secret"),
             ))
         }
         (Some(_), Some(secret)) if secret.is_empty() => {
-            return Err(Error::invalid("secret", "the secret read from standard input is empty"))
+            return Err(Error::invalid(
+                "secret",
+                "the secret read from standard input is empty",
+            ))
         }
         (None, Some(_)) => {
             return Err(Error::invalid(
                 "secret",
-                "oauth2 connections get their tokens from `ibridge connect`; do not pass --secret-stdin",
+                "oauth2 connections get their tokens by signing in; give no secret",
             ))
         }
         _ => {}

@@ -213,8 +213,8 @@ impl Core {
         Ok(Document {
             space: meta.space_key,
             parent: meta.parent_id,
-            labels: serde_json::from_str(&meta.labels).unwrap_or_default(),
-            kind: row.kind.parse()?,
+            labels: Error::stored_json("labels", &meta.labels)?,
+            kind: Error::stored("document kind", &row.kind)?,
             id: row.id,
             title: row.title,
             markdown: row.markdown,

@@ -165,9 +165,9 @@ impl Core {
             .or_else(|| front.title.clone())
             .or_else(|| first_heading(body))
             .ok_or_else(|| {
-                Error::invalid(
+                Error::missing(
                     "title",
-                    "pass --title, or give the file a 'title:' in its front matter or a heading",
+                    "give a title, or give the file a 'title:' in its front matter or a heading",
                 )
             })?;
         let title = validate_title(&title)?;

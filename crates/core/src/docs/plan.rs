@@ -11,7 +11,7 @@ use super::assets::sha256_hex;
 use super::mermaid;
 use super::storage::{self, Context, PageLink};
 use crate::app::Core;
-use crate::error::{Error, Result};
+use crate::error::{Action, Error, Result};
 use crate::store::assets as asset_repo;
 use crate::store::documents::{self as repo, DocumentRow};
 
@@ -102,12 +102,15 @@ impl Core {
         let context = self.render_context(doc, connection_id)?;
         let rendered = storage::render(&doc.markdown, &context);
         if let Some(missing) = rendered.unresolved.first() {
-            return Err(Error::invalid(
+            return Err(Error::invalid_with(
                 "image",
                 format!(
-                    "'{missing}' is not an asset of this document: add it with `ibridge doc attach {} FILE --name {missing}` (or paste it in the editor)",
-                    &doc.id[..8.min(doc.id.len())]
+                    "'{missing}' is not an asset of this document: attach a file under that name"
                 ),
+                Action::AttachAsset {
+                    document: doc.id.clone(),
+                    name: missing.clone(),
+                },
             ));
         }
         let assets: HashMap<String, asset_repo::AssetRow> = asset_repo::list(self.db(), &doc.id)?
@@ -155,7 +158,7 @@ impl Core {
             });
         }
         let meta = asset_repo::meta(self.db(), &doc.id)?;
-        let labels: Vec<String> = serde_json::from_str(&meta.labels).unwrap_or_default();
+        let labels: Vec<String> = Error::stored_json("labels", &meta.labels)?;
         let body_hash = body_hash(&doc.title, &rendered.storage);
         Ok(PublishPlan {
             title: doc.title.clone(),

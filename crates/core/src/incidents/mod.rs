@@ -158,8 +158,8 @@ impl Core {
             .map(link_view)
             .collect();
         Ok(Incident {
-            severity: row.severity.parse()?,
-            status: row.status.parse()?,
+            severity: Error::stored("severity", &row.severity)?,
+            status: Error::stored("incident status", &row.status)?,
             id: row.id,
             title: row.title,
             description: row.description,

@@ -187,7 +187,7 @@ impl TokenBroker {
                     Refused::Superseded => Ok(None),
                     Refused::GrantGone => Err(Error::AuthNeeded {
                         connection: state.name.clone(),
-                        reason: format!("{reason}; run `ibridge connect {}`", state.name),
+                        reason: format!("{reason}; sign in again"),
                     }),
                 }
             }
@@ -210,17 +210,17 @@ fn usable(state: TokenState) -> Result<TokenState> {
     if !state.has_access && !state.has_refresh {
         return Err(Error::AuthNeeded {
             connection: state.name.clone(),
-            reason: format!("not signed in yet; run `ibridge connect {}`", state.name),
+            reason: "not signed in yet".into(),
         });
     }
     if state.status == ConnectionStatus::NeedsReconnect {
-        let detail = state
-            .status_detail
-            .clone()
-            .unwrap_or_else(|| format!("run `ibridge connect {}`", state.name));
+        let reason = match &state.status_detail {
+            Some(detail) => format!("a new sign-in is needed ({detail})"),
+            None => "a new sign-in is needed".into(),
+        };
         return Err(Error::AuthNeeded {
             connection: state.name,
-            reason: format!("a new sign-in is needed ({detail})"),
+            reason,
         });
     }
     Ok(state)

@@ -155,7 +155,7 @@ impl Core {
             name: connection_id.to_owned(),
         })?;
         let mut config: crate::connections::ProviderConfig =
-            serde_json::from_str(&row.provider_config).unwrap_or_default();
+            Error::stored_json("settings of this connection", &row.provider_config)?;
         if let Some(site) = site {
             config.cloud_id = Some(site.id.clone());
             config.site_url = Some(site.url.clone());
@@ -223,7 +223,8 @@ impl Core {
         {
             return Err(Error::AuthNeeded {
                 connection: connection.name.clone(),
-                reason: "the access token expired and no refresh token is stored; run `ibridge connect` again".into(),
+                reason: "the access token expired and no refresh token is stored; sign in again"
+                    .into(),
             });
         }
         let (refresh_token, refresh_fingerprint) = self.open_stored(
@@ -292,7 +293,7 @@ impl Core {
                 &tx,
                 connection_id,
                 StatusChange::GrantRefused {
-                    detail: &format!("{reason}: run `ibridge connect {name}`"),
+                    detail: &format!("{reason}: sign in again"),
                 },
                 &now_rfc3339(),
             )?;

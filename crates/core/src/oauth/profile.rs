@@ -3,7 +3,7 @@
 //! clouds, tests).
 
 use crate::connections::{ConnectionView, Provider};
-use crate::error::{Error, Result};
+use crate::error::{Action, Error, Result};
 
 pub const ATLASSIAN_AUTH_URL: &str = "https://auth.atlassian.com/authorize";
 pub const ATLASSIAN_TOKEN_URL: &str = "https://auth.atlassian.com/oauth/token";
@@ -49,12 +49,16 @@ impl OAuthProfile {
     pub fn for_connection(c: &ConnectionView) -> Result<Self> {
         let cfg = &c.config;
         let client_id = cfg.client_id.clone().ok_or_else(|| {
-            Error::invalid(
+            Error::invalid_with(
                 "client-id",
                 format!(
-                    "connection '{}' has no OAuth client id: register an OAuth app with {} (wiki/Integrations.md) and add the connection again with --client-id",
+                    "connection '{}' has no OAuth client id: register an OAuth app with {} (wiki/Integrations.md) and give the connection its client id",
                     c.name, c.provider
                 ),
+                Action::EditConnection {
+                    connection: c.name.clone(),
+                    setting: "client-id".into(),
+                },
             )
         })?;
         let pick = |over: &Option<String>, default: String| over.clone().unwrap_or(default);
@@ -138,6 +142,21 @@ mod tests {
             client_id: Some("app".into()),
             ..ProviderConfig::default()
         }
+    }
+
+    #[test]
+    fn a_connection_without_a_client_id_is_opened_for_editing() {
+        let e =
+            OAuthProfile::for_connection(&view(Provider::Confluence, ProviderConfig::default()))
+                .unwrap_err();
+        assert!(!e.to_string().contains("--"), "{e}");
+        assert_eq!(
+            e.action(),
+            Some(Action::EditConnection {
+                connection: "n".into(),
+                setting: "client-id".into()
+            })
+        );
     }
 
     #[test]

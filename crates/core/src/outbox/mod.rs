@@ -125,10 +125,11 @@ pub(crate) fn stored_write(row: &OutboxRow) -> std::result::Result<Write, String
 }
 
 fn unreadable(row: &OutboxRow, reason: &str) -> Error {
-    Error::Internal(format!(
-        "outbox entry {} ({}) cannot be read: {reason}; discard it with its id",
-        row.id, row.operation
-    ))
+    Error::UnreadableEntry {
+        entry: row.id.clone(),
+        operation: row.operation.clone(),
+        reason: reason.to_owned(),
+    }
 }
 
 impl Core {
@@ -265,10 +266,7 @@ impl Core {
     pub fn discard_outbox(&mut self, id: &str) -> Result<OutboxEntry> {
         let row = self.find_outbox(id)?;
         if row.state == OutboxState::InFlight {
-            return Err(Error::Conflict(format!(
-                "outbox entry {} may have been sent: run `ibridge outbox run` to reconcile it first",
-                row.id
-            )));
+            return Err(Error::MaybeSent { entry: row.id });
         }
         let entry = self.outbox_entry(row.clone())?;
         let tx = Transaction::new_unchecked(self.db(), TransactionBehavior::Immediate)?;

@@ -2,7 +2,7 @@
 
 use super::Services;
 use crate::connections::{ConnectionView, Provider};
-use crate::error::{Error, Result};
+use crate::error::{Action, Error, Result};
 use crate::providers::azure_devops::{AdoClient, WorkItem};
 
 pub const DEFAULT_TOP: u32 = 50;
@@ -32,12 +32,13 @@ impl Services {
     ) -> Result<(ConnectionView, AdoClient)> {
         let project_of = |view: &ConnectionView| {
             view.config.project.clone().ok_or_else(|| {
-                Error::invalid(
+                Error::invalid_with(
                     "project",
-                    format!(
-                        "connection '{}' has no project; add it again with --project",
-                        view.name
-                    ),
+                    format!("connection '{}' has no project", view.name),
+                    Action::EditConnection {
+                        connection: view.name.clone(),
+                        setting: "project".into(),
+                    },
                 )
             })
         };

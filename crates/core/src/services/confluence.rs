@@ -28,10 +28,7 @@ pub fn rest_root(view: &ConnectionView) -> Result<String> {
                 .as_deref()
                 .ok_or_else(|| Error::AuthNeeded {
                     connection: view.name.clone(),
-                    reason: format!(
-                        "no Atlassian site chosen yet; run `ibridge connect {}`",
-                        view.name
-                    ),
+                    reason: "no Atlassian site chosen yet".into(),
                 })?;
             let gateway = view.config.api_url.as_deref().unwrap_or(ATLASSIAN_API);
             Ok(format!(
@@ -142,10 +139,10 @@ impl Services {
                         .clone()
                         .or_else(|| view.config.space.clone())
                         .ok_or_else(|| {
-                            Error::invalid(
+                            Error::missing(
                                 "space",
                                 format!(
-                                    "pass --space KEY (connection '{}' has no default space)",
+                                    "choose the space to publish to (connection '{}' has no default space)",
                                     view.name
                                 ),
                             )
@@ -418,10 +415,13 @@ impl Deliver for PageUpdate {
             );
         }
         if remote != stored.version && !force {
-            return Err(Error::Conflict(format!(
-                "the page was edited in Confluence since Incident Bridge last published it (version {remote} there, {} here): review it at {} and publish with --force to overwrite",
-                stored.version, stored.url
-            )));
+            return Err(Error::EditedElsewhere {
+                document: doc.id.clone(),
+                connection: view.name.clone(),
+                remote,
+                local: stored.version,
+                url: stored.url.clone(),
+            });
         }
         let next = remote + 1;
         match client

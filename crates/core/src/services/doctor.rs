@@ -12,15 +12,17 @@ use super::Services;
 use crate::app::lock;
 use crate::app::Core;
 use crate::connections::{AuthType, ConnectionStatus, ConnectionView, CredentialKind};
-use crate::error::{ErrorKind, Result};
+use crate::error::{Action, ErrorKind, Result};
 use crate::vault::KeySource;
 
-/// One check: what was found, and what to do when it is a problem.
+/// One check: what was found, and what to do when it is a problem: in
+/// words, and as an action a front end can offer when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     pub ok: bool,
     pub found: String,
     pub fix: Option<String>,
+    pub action: Option<Action>,
 }
 
 impl Finding {
@@ -29,6 +31,7 @@ impl Finding {
             ok: true,
             found: found.into(),
             fix: None,
+            action: None,
         }
     }
 
@@ -37,6 +40,14 @@ impl Finding {
             ok: false,
             found: found.into(),
             fix: Some(fix.into()),
+            action: None,
+        }
+    }
+
+    fn with_action(self, action: Action) -> Self {
+        Self {
+            action: Some(action),
+            ..self
         }
     }
 }
@@ -82,15 +93,17 @@ fn check_data_dir(dir: &Path) -> Finding {
     if !dir.is_dir() {
         return Finding::problem(
             format!("{shown} is not a directory"),
-            "point --data-dir (or IBRIDGE_DATA_DIR) at a directory you own",
-        );
+            "choose a data directory you own (IBRIDGE_DATA_DIR)",
+        )
+        .with_action(choose_data_dir());
     }
     let probe = dir.join(format!(".doctor-{}", std::process::id()));
     if let Err(e) = std::fs::write(&probe, b"probe") {
         return Finding::problem(
             format!("{shown} is not writable: {e}"),
-            format!("give your user write access to {shown}, or use another --data-dir"),
-        );
+            format!("give your user write access to {shown}, or choose another data directory"),
+        )
+        .with_action(choose_data_dir());
     }
     let _ = std::fs::remove_file(&probe);
     #[cfg(unix)]
@@ -109,6 +122,12 @@ fn check_data_dir(dir: &Path) -> Finding {
     Finding::ok(format!("{shown} (writable, private)"))
 }
 
+fn choose_data_dir() -> Action {
+    Action::SupplyInput {
+        field: "data-dir".into(),
+    }
+}
+
 fn key_finding(source: Result<KeySource>) -> Finding {
     match source {
         Ok(KeySource::KeyFile) => Finding::ok(
@@ -125,9 +144,13 @@ fn key_finding(source: Result<KeySource>) -> Finding {
 /// Whether the stored sign-in is still good: status, and for OAuth the
 /// access token's expiry and whether a refresh token can renew it.
 fn sign_in_finding(view: &ConnectionView, now: DateTime<Utc>) -> Finding {
-    let reconnect = format!("run `ibridge connect {}` to sign in again", view.name);
+    let reconnect = |found: &str| {
+        Finding::problem(found, "sign in again").with_action(Action::Reconnect {
+            connection: view.name.clone(),
+        })
+    };
     if view.status == ConnectionStatus::NeedsReconnect {
-        return Finding::problem("needs a new sign-in", reconnect);
+        return reconnect("needs a new sign-in");
     }
     if view.auth_type != AuthType::OAuth2 {
         return Finding::ok(format!(
@@ -147,7 +170,7 @@ fn sign_in_finding(view: &ConnectionView, now: DateTime<Utc>) -> Finding {
         .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
         .map(|at| at.with_timezone(&Utc));
     match (expiry, has_refresh) {
-        (None, false) => Finding::problem("no access token stored", reconnect),
+        (None, false) => reconnect("no access token stored"),
         (None, true) => {
             Finding::ok("refresh token stored; a new access token is fetched when needed")
         }
@@ -159,9 +182,7 @@ fn sign_in_finding(view: &ConnectionView, now: DateTime<Utc>) -> Finding {
         (Some(_), true) => {
             Finding::ok("access token expired; it is renewed with the refresh token on next use")
         }
-        (Some(_), false) => {
-            Finding::problem("access token expired and cannot be renewed", reconnect)
-        }
+        (Some(_), false) => reconnect("access token expired and cannot be renewed"),
     }
 }
 
@@ -177,20 +198,31 @@ impl Services {
         for view in views {
             let reachable = match self.test_connection(&view.name).await {
                 Ok(check) => Finding::ok(check.message),
-                Err(e) if e.kind() == ErrorKind::AuthNeeded => Finding::problem(
-                    e.to_string(),
-                    format!(
-                        "sign in again: `ibridge connect {0}` (OAuth) or re-add '{0}' with a fresh token",
-                        view.name
-                    ),
-                ),
+                Err(e) if e.kind() == ErrorKind::AuthNeeded => {
+                    let connection = view.name.clone();
+                    let (fix, action) = if view.auth_type == AuthType::OAuth2 {
+                        ("sign in again", Action::Reconnect { connection })
+                    } else {
+                        (
+                            "give the connection a fresh secret",
+                            Action::EditConnection {
+                                connection,
+                                setting: "secret".into(),
+                            },
+                        )
+                    };
+                    Finding::problem(e.to_string(), fix).with_action(action)
+                }
                 Err(e) => Finding::problem(
                     e.to_string(),
                     format!(
-                        "check the address {} and your network, then `ibridge connections test {}`",
-                        view.base_url, view.name
+                        "check the address {} and your network, then test the connection again",
+                        view.base_url
                     ),
-                ),
+                )
+                .with_action(Action::TestConnection {
+                    connection: view.name.clone(),
+                }),
             };
             // Read again: the test may have refreshed the token or changed the status.
             let fresh = lock(&self.core)?.show_connection(&view.name)?;
@@ -267,9 +299,12 @@ mod tests {
 
         let dead = sign_in_finding(&oauth_view(Some("2026-11-22T07:00:00Z"), false), now);
         assert!(!dead.ok);
+        assert_eq!(dead.fix.as_deref(), Some("sign in again"));
         assert_eq!(
-            dead.fix.as_deref(),
-            Some("run `ibridge connect ado` to sign in again")
+            dead.action,
+            Some(Action::Reconnect {
+                connection: "ado".into()
+            })
         );
 
         let mut revoked = oauth_view(Some("2026-11-22T09:00:00Z"), true);

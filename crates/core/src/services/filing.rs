@@ -12,7 +12,7 @@ use super::dry_run::{unsent, PlannedRequest, Preview};
 use super::Services;
 use crate::app::lock;
 use crate::connections::{ConnectionView, Provider};
-use crate::error::{Error, Result};
+use crate::error::{Action, Error, Result};
 use crate::incidents::{link_view, ExternalLink, Severity};
 use crate::outbox::{self, ServiceNowCreate, WorkItemCreate, Write};
 use crate::providers::azure_devops::{self as ado, AdoClient, PatchOp, WorkItem};
@@ -312,9 +312,10 @@ impl Services {
             }));
         }
         let how_to_set = format!(
-            "Set it for this filing with --field NAME=VALUE, or for every filing with: ibridge connections fields '{}' --set NAME=VALUE",
+            "Set it for this filing, or as a default for every filing to '{}'.",
             view.name
         );
+        let connection = view.name.clone();
         let provider = view.provider;
         let fields = self
             .filing_fields(&view, &incident, kind, &options.fields, |fields, rules| {
@@ -325,6 +326,17 @@ impl Services {
                     |f| super::fields::service_sets(provider, f),
                     &how_to_set,
                 )
+                .map_err(|e| match e {
+                    Error::InvalidInput { field, message, .. } => Error::invalid_with(
+                        field.clone(),
+                        message,
+                        Action::SetFilingField {
+                            connection: connection.clone(),
+                            field,
+                        },
+                    ),
+                    other => other,
+                })
             })
             .await?;
         let write = outbox::filing_write(&incident.id, &view, kind, fields);

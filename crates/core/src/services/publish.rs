@@ -82,10 +82,10 @@ impl Services {
                     .or(meta.space_key)
                     .or_else(|| view.config.space.clone())
                     .ok_or_else(|| {
-                        Error::invalid(
+                        Error::missing(
                             "space",
                             format!(
-                                "pass --space KEY, or set space: in the document (connection '{}' has no default space)",
+                                "choose the space to publish to, or set space: in the document (connection '{}' has no default space)",
                                 view.name
                             ),
                         )
@@ -220,10 +220,13 @@ impl Services {
             })?;
         let remote = current.version.unwrap_or(stored.version);
         if remote != stored.version {
-            return Err(Error::Conflict(format!(
-                "the page was edited in Confluence since Incident Bridge last published it (version {remote} there, {} here): review it at {} and publish with --force to overwrite",
-                stored.version, stored.url
-            )));
+            return Err(Error::EditedElsewhere {
+                document: stored.document_id.clone(),
+                connection: view.name.clone(),
+                remote,
+                local: stored.version,
+                url: stored.url.clone(),
+            });
         }
         Ok(())
     }

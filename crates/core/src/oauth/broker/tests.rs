@@ -149,7 +149,14 @@ fn a_refusal_of_the_stored_refresh_token_marks_needs_reconnect_once() {
     assert_eq!(status(&fixture.core), ConnectionStatus::NeedsReconnect);
     // Asked again: refused at once, the refused token is not sent again.
     let e = block_on(broker.access_token("ado", "test")).unwrap_err();
-    assert!(e.to_string().contains("ibridge connect ado"), "{e}");
+    assert_eq!(
+        e.action(),
+        Some(crate::error::Action::Reconnect {
+            connection: "ado".into()
+        }),
+        "{e}"
+    );
+    assert!(e.to_string().contains("a new sign-in is needed"), "{e}");
     refused.assert();
     let kept: i64 = rusqlite::Connection::open(&fixture.db_path)
         .unwrap()

@@ -152,9 +152,9 @@ pub fn apply_fields(operations: &mut Vec<PatchOp>, fields: &BTreeMap<String, Str
 /// The JSON Patch of an update: each `Reference.Name` set to its value.
 pub fn update_operations(fields: &BTreeMap<String, String>) -> Result<Vec<PatchOp>> {
     if fields.is_empty() {
-        return Err(Error::invalid(
+        return Err(Error::missing(
             "field",
-            "give at least one --field Reference.Name=value",
+            "give at least one field to set, with its reference name (e.g. System.Title) and value",
         ));
     }
     let mut operations = Vec::new();

@@ -334,9 +334,9 @@ impl ServiceNowClient {
             ));
         }
         if fields.is_empty() {
-            return Err(Error::invalid(
+            return Err(Error::missing(
                 "field",
-                "give at least one --field name=value",
+                "give at least one field to set, with its name and value",
             ));
         }
         for name in fields.keys() {
