@@ -98,6 +98,11 @@ export type Action =
  */
 { type: "overwrite"; document: string; connection: string } | 
 /**
+ *  A required field of a filing has no value: set `field` for this
+ *  filing, or as a default for every filing to the connection.
+ */
+{ type: "set_filing_field"; connection: string; field: string } | 
+/**
  *  Add a file to the document's assets under `name`, the name its
  *  text refers to.
  */

@@ -92,6 +92,14 @@ fn servicenow_required_group_is_refused_before_sending_then_a_default_carries_it
         refused.stderr
     );
     assert!(
+        refused.stderr.contains(&format!(
+            "incident file {id} --to sn --field assignment_group=VALUE` for this filing, \
+             or `ibridge connections fields sn --set assignment_group=VALUE` for every filing"
+        )),
+        "{}",
+        refused.stderr
+    );
+    assert!(
         refused.stderr.contains("Assignment group"),
         "{}",
         refused.stderr

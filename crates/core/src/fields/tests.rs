@@ -74,7 +74,7 @@ fn a_missing_required_field_is_named_with_its_allowed_values() {
     let body: BTreeMap<String, String> = [("short_description".to_owned(), "x".to_owned())].into();
     let e = check(&rules, &body, |_| false, "Set it.").unwrap_err();
     match &e {
-        Error::InvalidInput { field, message } => {
+        Error::InvalidInput { field, message, .. } => {
             assert_eq!(field, "u_area");
             assert!(
                 message.contains("Checkout (The Checkout), Payments (The Payments)"),
