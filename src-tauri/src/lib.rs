@@ -18,7 +18,9 @@ use tauri::{Emitter, Manager};
 use tauri_specta::{collect_commands, Builder};
 
 use commands::about::StartupProblem;
-use commands::{about, activity, connections, documents, evidence, incidents, links, oauth};
+use commands::{
+    about, action_items, activity, connections, documents, evidence, incidents, links, oauth,
+};
 pub use error::UiError;
 pub use state::AppState;
 pub use watch::STORE_EVENT;
@@ -73,6 +75,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             evidence::preview_document,
             evidence::set_document_meta,
             evidence::changes_since_publish,
+            action_items::action_items,
+            action_items::review_action_items,
+            action_items::file_action_items,
             activity::list_outbox,
             activity::run_outbox,
             activity::retry_outbox,
@@ -196,7 +201,10 @@ fn announce_outcomes(
                 WriteKind::PageCreate
                 | WriteKind::PageUpdate
                 | WriteKind::AttachmentUpload
-                | WriteKind::LabelSync => services.document(&e.subject_id).ok().map(|d| d.title),
+                | WriteKind::LabelSync
+                | WriteKind::ActionItemCreate => {
+                    services.document(&e.subject_id).ok().map(|d| d.title)
+                }
                 WriteKind::ServiceNowCreate | WriteKind::WorkItemCreate => {
                     services.incident(&e.subject_id).ok().map(|i| i.title)
                 }

@@ -46,7 +46,8 @@ fn screen_of(kind: Option<WriteKind>) -> Option<&'static str> {
         WriteKind::PageCreate
         | WriteKind::PageUpdate
         | WriteKind::AttachmentUpload
-        | WriteKind::LabelSync => Some("documents"),
+        | WriteKind::LabelSync
+        | WriteKind::ActionItemCreate => Some("documents"),
         WriteKind::ServiceNowUpdate | WriteKind::WorkItemUpdate => None,
     }
 }
@@ -56,6 +57,7 @@ fn what(kind: Option<WriteKind>) -> &'static str {
         Some(WriteKind::PageCreate | WriteKind::PageUpdate) => "page",
         Some(WriteKind::AttachmentUpload) => "attachment",
         Some(WriteKind::LabelSync) => "labels",
+        Some(WriteKind::ActionItemCreate) => "action item",
         Some(WriteKind::WorkItemCreate | WriteKind::WorkItemUpdate) => "work item",
         Some(WriteKind::ServiceNowCreate | WriteKind::ServiceNowUpdate) => "incident",
         None => "unreadable",

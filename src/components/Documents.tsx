@@ -9,6 +9,7 @@ import { DocumentFilters } from "./DocumentFilters";
 import { Time } from "./Time";
 import { filterDocuments, NO_DOCUMENT_FILTER } from "../ui/filters";
 import { useShortcut } from "../ui/useShortcut";
+import { ActionItems } from "./ActionItems";
 import { imagesOf, MetaFields, storeImages, UpdateConfirm } from "./Evidence";
 
 export function Documents({ open }: { open?: string | null }) {
@@ -229,6 +230,7 @@ function DocumentEditor({ id, onChanged }: { id: string; onChanged: () => void }
       </div>
       <ErrorText message={error} />
       <PublishPanel doc={doc} beforePublish={async () => (dirty ? save() : true)} onPublished={(d) => (setDoc(d), onChanged())} />
+      <ActionItems docId={doc.id} version={`${doc.updated_at}|${doc.pages.map((p) => p.version).join(",")}`} beforeFiling={async () => (dirty ? save() : true)} />
     </article>
   );
 }

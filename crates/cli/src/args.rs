@@ -295,6 +295,16 @@ pub enum DocCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// File the RCA's action items (the task list under "Action items")
+    /// as work items or tasks, each once.
+    Actions {
+        id: String,
+        #[arg(long)]
+        to: String,
+        /// Print the requests that would be sent; send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -60,6 +60,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("doc attach", "ibridge doc attach 9b1c graphs/errors.png --name errors.png"),
     ("doc assets", "ibridge doc assets 9b1c"),
     ("doc publish", "ibridge doc publish 9b1c --to wiki --space OPS"),
+    ("doc actions", "ibridge doc actions 9b1c --to ado --dry-run\nibridge doc actions 9b1c --to ado"),
     ("outbox", "ibridge outbox list"),
     ("outbox list", "ibridge outbox list"),
     ("outbox run", "ibridge outbox run --wait 120"),

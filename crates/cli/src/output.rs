@@ -721,5 +721,42 @@ pub fn delivered_text(d: &Delivered) -> String {
         Delivered::WorkItemUpdated(w) => format!("updated {}", w.id),
         Delivered::Attached(a) => format!("attached {} (version {})", a.name, a.version),
         Delivered::Labelled(l) => format!("labels: {}", l.join(", ")),
+        Delivered::ActionItemFiled(f) => format!(
+            "action item '{}' filed as {} {}",
+            f.title,
+            f.filing.filed_as,
+            f.filing.external_key.as_deref().unwrap_or("")
+        ),
     }
+}
+
+/// `doc actions --dry-run`.
+pub fn planned_action_items(requests: &[ibridge_core::services::PlannedRequest]) -> String {
+    if requests.is_empty() {
+        return "Every action item is filed already: nothing would be sent.".into();
+    }
+    planned_requests(requests)
+}
+
+/// `doc actions`: each item, what it became, and its state.
+pub fn action_items_table(items: &[ibridge_core::services::FiledActionItem]) -> String {
+    table(
+        &["ACTION ITEM", "FILED AS", "STATE", "", "URL"],
+        items
+            .iter()
+            .map(|f| {
+                vec![
+                    f.title.clone(),
+                    format!(
+                        "{} {}",
+                        f.filing.filed_as,
+                        f.filing.external_key.as_deref().unwrap_or("")
+                    ),
+                    f.filing.state.clone().unwrap_or_default(),
+                    if f.created { "created" } else { "existing" }.into(),
+                    f.filing.url.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    )
 }

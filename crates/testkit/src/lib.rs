@@ -11,6 +11,7 @@
 
 mod confluence_files;
 mod customisation;
+mod work_tracking;
 
 use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
@@ -73,6 +74,10 @@ pub(crate) struct State {
     custom: Customisation,
     /// Every request received, in order (no headers).
     received: Vec<Received>,
+    /// ServiceNow `incident_task` and `problem_task` records.
+    tasks: Vec<Value>,
+    /// Creates still let through normally before `mode` applies.
+    normal_creates_first: usize,
 }
 
 pub struct FakeServices {
@@ -136,6 +141,12 @@ impl FakeServices {
                             path.as_str().trim_matches('/').split('/').collect();
                         if let Some(answer) =
                             customisation::handle(&state, method.as_str(), &segments, &query, &body)
+                        {
+                            return Ok::<_, Infallible>(answer);
+                        }
+                        if let Some(answer) =
+                            work_tracking::handle(&state, method.as_str(), &segments, &query, &body)
+                                .await
                         {
                             return Ok::<_, Infallible>(answer);
                         }
@@ -333,7 +344,7 @@ pub(crate) fn respond(status: u16, body: Value) -> Response<String> {
 /// (ignored here); a condition is `fieldLIKEtext` (contains, ignoring case)
 /// or `field=value`. A value starting with `javascript:` would be run as a
 /// script by a real instance: the fake answers that with a 400 instead.
-fn encoded_query_matches(record: &Value, query: &str) -> bool {
+pub(crate) fn encoded_query_matches(record: &Value, query: &str) -> bool {
     let mut parts = vec![String::new()];
     let mut chars = query.chars().peekable();
     while let Some(c) = chars.next() {
@@ -524,11 +535,19 @@ fn rule_refusal(state: &Arc<Mutex<State>>, body: &Value) -> Option<Response<Stri
 }
 
 /// Decides how a create goes; returns an early answer, or `None` to store.
-async fn create_gate(state: &Arc<Mutex<State>>) -> Result<Option<Duration>, Response<String>> {
+pub(crate) async fn create_gate(
+    state: &Arc<Mutex<State>>,
+) -> Result<Option<Duration>, Response<String>> {
     let (scripted, mode) = {
         let mut s = state.lock().unwrap();
         s.create_requests += 1;
-        (s.script.pop_front(), s.mode.unwrap_or(CreateMode::Normal))
+        let mode = if s.normal_creates_first > 0 {
+            s.normal_creates_first -= 1;
+            CreateMode::Normal
+        } else {
+            s.mode.unwrap_or(CreateMode::Normal)
+        };
+        (s.script.pop_front(), mode)
     };
     if let Some(answer) = scripted {
         let mut response = respond(
@@ -554,7 +573,7 @@ async fn create_gate(state: &Arc<Mutex<State>>) -> Result<Option<Duration>, Resp
     }
 }
 
-async fn after_store(state: &Arc<Mutex<State>>, delay: Option<Duration>) {
+pub(crate) async fn after_store(state: &Arc<Mutex<State>>, delay: Option<Duration>) {
     match delay {
         Some(d) if d == Duration::MAX => {
             state.lock().unwrap().hanging += 1;
@@ -691,6 +710,10 @@ async fn handle(
             }
             let item = {
                 let mut s = state.lock().unwrap();
+                let patch = match work_tracking::work_item_patch(&s, &body) {
+                    Ok(patch) => patch,
+                    Err(refusal) => return *refusal,
+                };
                 s.next_id += 1;
                 let ops = body.as_array().cloned().unwrap_or_default();
                 let field = |name: &str| {
@@ -707,7 +730,14 @@ async fn handle(
                     .unwrap_or_default()
                     .to_owned();
                 let key = tag.trim_start_matches("ibridge-").to_owned();
-                let item = json!({ "id": s.next_id, "title": field("System.Title"), "tag": tag });
+                let item = json!({
+                    "id": s.next_id,
+                    "title": field("System.Title"),
+                    "tag": tag,
+                    "type": kind.trim_start_matches('$'),
+                    "fields": patch.fields,
+                    "relations": patch.relations,
+                });
                 *s.records.entry(key).or_default() += 1;
                 s.ado.push(item.clone());
                 item
@@ -833,13 +863,35 @@ async fn handle(
     }
 }
 
-fn work_item_json(w: &Value) -> Value {
-    json!({
+pub(crate) fn work_item_json(w: &Value) -> Value {
+    let mut fields = w["fields"].as_object().cloned().unwrap_or_default();
+    fields.insert("System.Title".into(), w["title"].clone());
+    fields.insert(
+        "System.State".into(),
+        json!(w["state"].as_str().unwrap_or("New")),
+    );
+    if !fields.contains_key("System.Tags") {
+        fields.insert(
+            "System.Tags".into(),
+            json!(format!(
+                "Incident Bridge; {}",
+                w["tag"].as_str().unwrap_or_default()
+            )),
+        );
+    }
+    if let Some(kind) = w["type"].as_str() {
+        fields.insert("System.WorkItemType".into(), json!(kind));
+    }
+    let mut item = json!({
         "id": w["id"],
         "rev": 1,
-        "fields": { "System.Title": w["title"], "System.State": "New", "System.Tags": format!("Incident Bridge; {}", w["tag"].as_str().unwrap_or_default()) },
+        "fields": fields,
         "_links": { "html": { "href": format!("https://dev.azure.com/fake/web/wi.aspx?id={}", w["id"]) } }
-    })
+    });
+    if w["relations"].as_array().is_some_and(|r| !r.is_empty()) {
+        item["relations"] = w["relations"].clone();
+    }
+    item
 }
 
 /// Whether the request asks for the `incident-bridge` content property

@@ -2,6 +2,7 @@
 //! returns a typed, secret-free result.
 
 pub mod about;
+pub mod action_items;
 pub mod activity;
 pub mod connections;
 pub mod documents;

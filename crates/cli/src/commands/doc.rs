@@ -99,6 +99,20 @@ pub async fn run(services: &Services, out: &Output, command: DocCommand) -> Resu
                 out.emit(&published, output::published_text);
             }
         }
+        DocCommand::Actions { id, to, dry_run } => {
+            if dry_run {
+                let requests = services.action_item_requests(&id, &to)?;
+                out.emit(&requests, |r| output::planned_action_items(r));
+            } else {
+                let filed = with_spinner(
+                    &format!("Filing action items to '{to}'…"),
+                    out.json,
+                    services.file_action_items(&id, &to),
+                )
+                .await?;
+                out.emit(&filed, |f| output::action_items_table(f));
+            }
+        }
     }
     Ok(())
 }

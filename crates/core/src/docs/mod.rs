@@ -1,5 +1,6 @@
 //! Documents and Markdown rendering.
 
+pub mod action_items;
 pub mod assets;
 pub mod diff;
 mod documents;

@@ -100,7 +100,14 @@ impl Core {
         connection_id: Option<&str>,
     ) -> Result<PublishPlan> {
         let context = self.render_context(doc, connection_id)?;
-        let rendered = storage::render(&doc.markdown, &context);
+        // Filed action items show their work item and its state.
+        let annotations = self.action_item_annotations(doc)?;
+        let markdown = if annotations.is_empty() {
+            doc.markdown.clone()
+        } else {
+            super::action_items::annotate(&doc.markdown, &annotations)?
+        };
+        let rendered = storage::render(&markdown, &context);
         if let Some(missing) = rendered.unresolved.first() {
             return Err(Error::invalid_with(
                 "image",

@@ -47,9 +47,8 @@ How service was restored, and what was changed.
 
 ## Action items
 
-| Action | Owner | Due |
-|---|---|---|
-| | | |
+One task per item, with its owner and (if there is one) a due date, e.g.
+`- [ ] Add alert on queue depth — @alice, due 2026-12-20`.
 
 - [ ] 
 
@@ -90,7 +89,7 @@ mod tests {
                 "## Contributing factors",
                 "## Resolution",
                 "## Action items",
-                "| Action | Owner | Due |",
+                "— @alice, due 2026-12-20",
                 "## Lessons learned",
             ] {
                 assert!(doc.contains(section), "{section} missing");

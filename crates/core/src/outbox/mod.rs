@@ -19,8 +19,8 @@ use serde::Serialize;
 pub use crate::store::outbox::OutboxState;
 pub use schedule::{is_transient, retry_delay};
 pub use write::{
-    AttachmentUpload, LabelSync, PageCreate, PageUpdate, ServiceNowCreate, ServiceNowUpdate,
-    WorkItemCreate, WorkItemUpdate, Write, WriteKind,
+    ActionItemCreate, AttachmentUpload, LabelSync, PageCreate, PageUpdate, ServiceNowCreate,
+    ServiceNowUpdate, WorkItemCreate, WorkItemUpdate, Write, WriteKind,
 };
 
 use crate::app::Core;

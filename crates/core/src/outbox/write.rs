@@ -100,6 +100,31 @@ pub struct WorkItemUpdate {
     pub fields: BTreeMap<String, String>,
 }
 
+/// Files one action item of an RCA as an Azure DevOps work item or a
+/// ServiceNow task, looked up first by a key made of the document and the
+/// item (the `ibridge-action-…` tag, or `correlation_id`), so a re-send
+/// never files it twice. What is sent is kept here as it was when the item
+/// was journaled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionItemCreate {
+    pub document: String,
+    /// `docs::action_items::item_key` of the title.
+    pub item_key: String,
+    pub title: String,
+    /// Without the `@`.
+    pub owner: String,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub due: Option<String>,
+    /// The work item type, or the ServiceNow table (`incident_task`,
+    /// `problem_task`).
+    pub filed_as: String,
+    /// What the item is linked to: the incident's work item id, or the
+    /// sys_id of the incident (`incident_task`) or problem (`problem_task`).
+    #[serde(default)]
+    pub link: Option<String>,
+}
+
 /// Declares [`Write`], [`WriteKind`] and the conversions between them and
 /// the request types from one list, so a tag is written once.
 macro_rules! writes {
@@ -169,6 +194,7 @@ writes! {
     WorkItemUpdate(WorkItemUpdate) = "azure_devops.update_work_item",
     AttachmentUpload(AttachmentUpload) = "confluence.upload_attachment",
     LabelSync(LabelSync) = "confluence.set_labels",
+    ActionItemCreate(ActionItemCreate) = "action_items.file",
 }
 
 impl std::fmt::Display for WriteKind {
@@ -205,6 +231,7 @@ impl Write {
             Write::WorkItemUpdate(w) => w.id.to_string(),
             Write::AttachmentUpload(w) => w.document.clone(),
             Write::LabelSync(w) => w.document.clone(),
+            Write::ActionItemCreate(w) => w.document.clone(),
         }
     }
 
@@ -265,6 +292,16 @@ mod tests {
                 document: "d1".into(),
                 labels: vec!["rca".into()],
                 previous: vec!["p1".into()],
+            }
+            .into(),
+            ActionItemCreate {
+                document: "d1".into(),
+                item_key: "0123456789abcdef".into(),
+                title: "Add alert on queue depth".into(),
+                owner: "alice".into(),
+                due: Some("2026-12-20".into()),
+                filed_as: "Task".into(),
+                link: Some("1001".into()),
             }
             .into(),
         ];

@@ -50,6 +50,7 @@ pub enum Delivered {
     WorkItemUpdated(WorkItem),
     Attached(super::page_files::Attached),
     Labelled(Vec<String>),
+    ActionItemFiled(super::FiledActionItem),
 }
 
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -99,6 +100,9 @@ impl Services {
             }
             Write::AttachmentUpload(w) => self.send(&attempt, w).await.map(Delivered::Attached),
             Write::LabelSync(w) => self.send(&attempt, w).await.map(Delivered::Labelled),
+            Write::ActionItemCreate(w) => {
+                self.send(&attempt, w).await.map(Delivered::ActionItemFiled)
+            }
         }
     }
 

@@ -6,6 +6,7 @@
 //! tokens through the single-flight broker) and hands them to a provider
 //! client. The shared core and its lock stay inside.
 
+mod action_items;
 mod azure_devops;
 mod confluence;
 mod delivery;
@@ -24,6 +25,7 @@ mod updates;
 
 use std::sync::{Arc, Mutex};
 
+pub use action_items::{ActionItemFiling, ActionItemView, FiledActionItem};
 pub use azure_devops::{parse_work_item_id, DEFAULT_TOP};
 pub use confluence::{rest_root, PublishOptions, Published};
 pub use delivery::{Delivered, RunReport};

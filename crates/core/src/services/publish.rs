@@ -141,6 +141,8 @@ impl Services {
         to: &str,
         options: PublishOptions,
     ) -> Result<Published> {
+        // The page shows each filed action item's state as it is now.
+        self.refresh_action_items(doc_id).await?;
         let prep = self.prepare_publish(doc_id, to, &options)?;
         if prep.nothing_to_send() {
             let page = prep.page.as_ref().map(|p| published_view(&prep.view, p));

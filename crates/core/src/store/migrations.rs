@@ -16,6 +16,7 @@ const SOURCES: &[&str] = &[
     include_str!("../../migrations/0007_vault_hardening.sql"),
     include_str!("../../migrations/0008_document_assets.sql"),
     include_str!("../../migrations/0009_filing_fields.sql"),
+    include_str!("../../migrations/0010_action_items.sql"),
 ];
 
 pub const MIGRATION_COUNT: usize = SOURCES.len();

@@ -1,6 +1,7 @@
 //! SQLite: opening the database file, migrations, and the repositories
 //! (one module per table family).
 
+pub mod action_items;
 pub mod assets;
 pub mod connections;
 pub mod credentials;

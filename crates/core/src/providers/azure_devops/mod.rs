@@ -4,6 +4,7 @@
 //! exactly what the client sends to a validating mock of the vendor spec)
 //! and an async method that sends it and reads the answer.
 
+mod action_items;
 mod metadata;
 mod model;
 mod refusal;
@@ -14,6 +15,9 @@ use std::collections::BTreeMap;
 use reqwest::{Method, RequestBuilder};
 use url::Url;
 
+pub use action_items::{
+    action_item_tag, is_done, NewActionItem, DEFAULT_ACTION_ITEM_TYPE, DUE_FIELDS, RELATED,
+};
 pub use metadata::{Identity, SERVICE_SET};
 pub use model::{PatchOp, WorkItem};
 

@@ -4,6 +4,7 @@ mod metadata;
 mod model;
 pub mod query;
 mod refusal;
+mod tasks;
 
 use std::collections::BTreeMap;
 
@@ -12,6 +13,7 @@ use url::Url;
 
 pub use metadata::SnRecord;
 pub use model::{NewSnIncident, Page, SnIncident, SnUser};
+pub use tasks::{check_task_table, NewSnTask, SnTask, DEFAULT_TASK_TABLE, TASK_TABLES};
 
 use super::AuthHeader;
 use crate::error::{Error, Result};
