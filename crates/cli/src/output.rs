@@ -730,14 +730,6 @@ pub fn delivered_text(d: &Delivered) -> String {
     }
 }
 
-/// `doc actions --dry-run`.
-pub fn planned_action_items(requests: &[ibridge_core::services::PlannedRequest]) -> String {
-    if requests.is_empty() {
-        return "Every action item is filed already: nothing would be sent.".into();
-    }
-    planned_requests(requests)
-}
-
 /// `doc actions`: each item, what it became, and its state.
 pub fn action_items_table(items: &[ibridge_core::services::FiledActionItem]) -> String {
     table(

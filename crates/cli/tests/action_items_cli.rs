@@ -347,7 +347,19 @@ fn dry_run_prints_the_creates_and_sends_nothing() {
     assert_eq!(fake.create_requests(), before, "nothing sent");
     assert!(action_work_items(&fake).is_empty());
     assert!(outbox_states(&cli).is_empty(), "nothing journaled");
-    assert_eq!(run.stdout.matches("POST ").count(), 4, "{}", run.stdout);
+    // Each item: the lookup by its tag, then the create.
+    assert_eq!(
+        run.stdout.matches("/_apis/wit/wiql").count(),
+        4,
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stdout.matches("/_apis/wit/workitems/$Task").count(),
+        4,
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout
             .contains("/acme/Ops/_apis/wit/workitems/$Task?api-version=7.1"),
@@ -363,7 +375,14 @@ fn dry_run_prints_the_creates_and_sends_nothing() {
     // The dry run's bodies are what a real run sends.
     let planned: Value = cli.json(&["doc", "actions", &doc, "--to", "ado", "--dry-run"]);
     cli.ok(&["doc", "actions", &doc, "--to", "ado"], "");
-    for (request, title) in planned.as_array().unwrap().iter().zip(TITLES) {
+    let creates: Vec<&Value> = planned
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["url"].as_str().unwrap().contains("$Task"))
+        .collect();
+    assert_eq!(creates.len(), 4);
+    for (request, title) in creates.into_iter().zip(TITLES) {
         let ops: Value = serde_json::from_str(request["body"].as_str().unwrap()).unwrap();
         let item = action_work_items(&fake)
             .into_iter()
@@ -470,4 +489,105 @@ fn bad_action_items_are_refused_before_anything_is_journaled() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(outbox_states(&cli).is_empty());
     assert!(fake.servicenow_tasks().is_empty());
+}
+
+#[test]
+fn each_connection_says_what_action_items_become() {
+    let fake = FakeServices::start();
+    let cli = setup(&fake);
+    // A value the connection cannot take is refused, naming the setting.
+    let run = cli.run(&[
+        "connections",
+        "fields",
+        "ado",
+        "--set",
+        "action_items.type=Epic",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("action_items.type"), "{}", run.stderr);
+    let run = cli.run(&[
+        "connections",
+        "fields",
+        "sn",
+        "--set",
+        "action_items.type=Task",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("action_items.table"), "{}", run.stderr);
+    // It is a setting, not a field of an incident filing.
+    let incident: Value = cli.json(&["incident", "create", "--title", "X", "--severity", "P3"]);
+    let id = incident["incident"]["id"].as_str().unwrap().to_owned();
+    let run = cli.run(&[
+        "incident",
+        "file",
+        &id,
+        "--to",
+        "ado",
+        "--field",
+        "action_items.type=Issue",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+
+    cli.ok(
+        &[
+            "connections",
+            "fields",
+            "ado",
+            "--set",
+            "action_items.type=issue",
+        ],
+        "",
+    );
+    let listed = cli.ok(&["connections", "fields", "ado"], "").stdout;
+    assert!(
+        listed.contains("action_items.type") && listed.contains("Issue"),
+        "{listed}"
+    );
+    let (_, doc) = rca(&cli, "ado", RCA);
+    cli.ok(&["doc", "actions", &doc, "--to", "ado"], "");
+    let items = action_work_items(&fake);
+    assert_eq!(items.len(), 4);
+    assert!(items.iter().all(|w| w["type"] == "Issue"), "{items:?}");
+    // The incident filed after the setting is still a Bug, with no such field.
+    let bug = fake
+        .work_items()
+        .into_iter()
+        .find(|w| w["type"] == "Bug")
+        .unwrap();
+    assert!(bug["fields"].get("action_items.type").is_none(), "{bug}");
+
+    // ServiceNow: problem tasks of the incident's problem.
+    cli.ok(
+        &[
+            "connections",
+            "fields",
+            "sn",
+            "--set",
+            "action_items.table=problem_task",
+        ],
+        "",
+    );
+    let (incident, doc) = rca(&cli, "sn", RCA);
+    let run = cli.run(&["doc", "actions", &doc, "--to", "sn"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("linked to none"), "{}", run.stderr);
+    assert!(fake.servicenow_tasks().is_empty());
+    let sys_id = fake
+        .servicenow_incidents()
+        .into_iter()
+        .find(|r| r["correlation_id"] == incident.as_str())
+        .unwrap()["sys_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let problem = "f".repeat(32);
+    fake.set_incident_problem(&sys_id, &problem);
+    cli.ok(&["doc", "actions", &doc, "--to", "sn"], "");
+    let tasks = fake.servicenow_tasks();
+    assert_eq!(tasks.len(), 4);
+    for task in &tasks {
+        assert_eq!(task["table"], "problem_task");
+        assert_eq!(task["problem"], problem.as_str());
+        assert!(task["number"].as_str().unwrap().starts_with("PTASK"));
+    }
 }

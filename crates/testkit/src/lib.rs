@@ -140,13 +140,13 @@ impl FakeServices {
                         let segments: Vec<&str> =
                             path.as_str().trim_matches('/').split('/').collect();
                         if let Some(answer) =
-                            customisation::handle(&state, method.as_str(), &segments, &query, &body)
+                            work_tracking::handle(&state, method.as_str(), &segments, &query, &body)
+                                .await
                         {
                             return Ok::<_, Infallible>(answer);
                         }
                         if let Some(answer) =
-                            work_tracking::handle(&state, method.as_str(), &segments, &query, &body)
-                                .await
+                            customisation::handle(&state, method.as_str(), &segments, &query, &body)
                         {
                             return Ok::<_, Infallible>(answer);
                         }

@@ -16,12 +16,12 @@ pub fn action_items(state: State<'_, AppState>, id: String) -> CmdResult<Vec<Act
 /// The Review step: the creates filing would send now; nothing is sent.
 #[tauri::command]
 #[specta::specta]
-pub fn review_action_items(
+pub async fn review_action_items(
     state: State<'_, AppState>,
     id: String,
     to: String,
 ) -> CmdResult<Vec<PlannedRequest>> {
-    Ok(state.services.action_item_requests(&id, &to)?)
+    Ok(state.services.action_item_requests(&id, &to).await?)
 }
 
 #[tauri::command]

@@ -101,8 +101,13 @@ pub async fn run(services: &Services, out: &Output, command: DocCommand) -> Resu
         }
         DocCommand::Actions { id, to, dry_run } => {
             if dry_run {
-                let requests = services.action_item_requests(&id, &to)?;
-                out.emit(&requests, |r| output::planned_action_items(r));
+                let requests = services.action_item_requests(&id, &to).await?;
+                out.emit(&requests, |r| {
+                    output::planned_requests(
+                        r,
+                        "Every action item is filed already: nothing would be sent.",
+                    )
+                });
             } else {
                 let filed = with_spinner(
                     &format!("Filing action items to '{to}'…"),

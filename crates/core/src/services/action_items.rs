@@ -14,7 +14,7 @@ use rusqlite::{Transaction, TransactionBehavior};
 use serde::Serialize;
 
 use super::delivery::{Attempt, Deliver};
-use super::publish::{planned, PlannedRequest};
+use super::dry_run::{unsent, PlannedRequest, Preview};
 use super::Services;
 use crate::app::{lock, Core};
 use crate::connections::{ConnectionView, Provider};
@@ -23,7 +23,6 @@ use crate::error::{Error, Result};
 use crate::outbox::{ActionItemCreate, Journal};
 use crate::providers::azure_devops::{self as ado, AdoClient, NewActionItem};
 use crate::providers::servicenow::{check_task_table, NewSnTask, ServiceNowClient, SnTask};
-use crate::providers::AuthHeader;
 use crate::store::action_items::{self as repo, ActionItemRow, RemoteItem};
 use crate::store::documents::DocumentRow;
 use crate::store::incidents as links;
@@ -70,6 +69,15 @@ pub struct FiledActionItem {
     /// False when it existed already (filed before, or found at the
     /// service by its key).
     pub created: bool,
+}
+
+/// What filing a document's action items on one connection will do.
+struct PreparedItems {
+    view: ConnectionView,
+    /// Item keys in document order.
+    order: Vec<String>,
+    filed: Vec<FiledActionItem>,
+    writes: Vec<(ActionItem, ActionItemCreate)>,
 }
 
 /// The per-connection choice of what action items become, and what they
@@ -175,7 +183,7 @@ impl Core {
             Some(incident) => links::find_link(self.db(), incident, &view.id)?,
             None => None,
         };
-        let filed_as = action_item_kind(&view)?;
+        let filed_as = action_item_kind(self, &view)?;
         let link = match view.provider {
             Provider::AzureDevOps => incident_link.map(|l| l.external_id),
             Provider::ServiceNow => {
@@ -216,16 +224,55 @@ impl Core {
     }
 }
 
-/// What action items become on `view`: a work item type (default Task) or
-/// a ServiceNow table (default incident_task).
-fn action_item_kind(view: &ConnectionView) -> Result<String> {
-    Ok(match view.provider {
-        Provider::AzureDevOps => ado::DEFAULT_ACTION_ITEM_TYPE.to_owned(),
-        Provider::ServiceNow => {
-            check_task_table(crate::providers::servicenow::DEFAULT_TASK_TABLE)?.to_owned()
+/// The connection setting (kept with its filing defaults, `connections
+/// fields NAME --set action_items.type=Issue`) that says what action items
+/// become there: a work item type (Azure DevOps, default Task) or a table
+/// (ServiceNow, default incident_task).
+pub(crate) fn setting_name(provider: Provider) -> &'static str {
+    match provider {
+        Provider::ServiceNow => "action_items.table",
+        _ => "action_items.type",
+    }
+}
+
+/// Whether `field` names an action-item setting rather than a field sent
+/// when filing an incident.
+pub(crate) fn is_setting(field: &str) -> bool {
+    field.starts_with("action_items.")
+}
+
+/// `value` for setting `field` of a `provider` connection, checked and in
+/// its canonical spelling.
+pub(crate) fn setting_value(provider: Provider, field: &str, value: &str) -> Result<String> {
+    let expected = setting_name(provider);
+    if field != expected {
+        return Err(Error::invalid(
+            "field",
+            format!("'{field}' is not a setting of {provider} connections; action items are chosen with '{expected}'"),
+        ));
+    }
+    match provider {
+        Provider::ServiceNow => Ok(check_task_table(value)?.to_owned()),
+        _ => Ok(super::work_item_type(Some(value))
+            .map_err(|e| Error::invalid(field, e.to_string()))?
+            .to_owned()),
+    }
+}
+
+/// What action items become on `view`: its setting, else the default.
+fn action_item_kind(core: &Core, view: &ConnectionView) -> Result<String> {
+    let chosen = crate::store::filing::defaults(core.db(), &view.id)?
+        .into_iter()
+        .find(|d| d.field == setting_name(view.provider))
+        .map(|d| d.value);
+    match (view.provider, chosen) {
+        (Provider::Confluence, _) => Ok(String::new()),
+        (provider, Some(value)) => setting_value(provider, setting_name(provider), &value),
+        (Provider::AzureDevOps, None) => Ok(ado::DEFAULT_ACTION_ITEM_TYPE.to_owned()),
+        (Provider::ServiceNow, None) => {
+            Ok(crate::providers::servicenow::DEFAULT_TASK_TABLE.to_owned())
         }
-        Provider::Confluence => String::new(),
-    })
+    }
 }
 
 impl Deliver for ActionItemCreate {
@@ -236,60 +283,137 @@ impl Deliver for ActionItemCreate {
     }
 }
 
+impl Preview for ActionItemCreate {
+    /// The lookup by our key, then the create: what a delivery sends.
+    async fn preview(
+        &self,
+        services: &Services,
+        view: &ConnectionView,
+    ) -> Result<Vec<PlannedRequest>> {
+        let source = lock(&services.core)?.find_document(&self.document)?.title;
+        match view.provider {
+            Provider::AzureDevOps => {
+                let project = view.config.project.as_deref().unwrap_or_default();
+                let client = AdoClient::new(
+                    services.http.clone(),
+                    Services::api_base(view),
+                    project,
+                    unsent(),
+                )?;
+                let tag = ado::action_item_tag(&self.document, &self.item_key);
+                Ok(vec![
+                    PlannedRequest::from_request(
+                        client.wiql_request(&ado::wiql::by_tag(&tag), 1),
+                        None,
+                    )?,
+                    PlannedRequest::from_request(
+                        client.create_request(
+                            &self.filed_as,
+                            &work_item_operations(&client, self, &source)?,
+                        ),
+                        None,
+                    )?,
+                ])
+            }
+            _ => {
+                let client = ServiceNowClient::new(
+                    services.http.clone(),
+                    Services::api_base(view),
+                    unsent(),
+                )?;
+                let key = correlation(&self.document, &self.item_key);
+                Ok(vec![
+                    PlannedRequest::from_request(
+                        client.tasks_where_request(
+                            &self.filed_as,
+                            &crate::providers::servicenow::query::by_correlation(&key),
+                            1,
+                        ),
+                        None,
+                    )?,
+                    PlannedRequest::from_request(
+                        client.create_task_request(&self.filed_as, &sn_task(self, &source)),
+                        None,
+                    )?,
+                ])
+            }
+        }
+    }
+}
+
 impl Services {
     /// The document's action items and where each is filed.
     pub fn action_items(&self, doc_id: &str) -> Result<Vec<ActionItemView>> {
         lock(&self.core)?.action_items(doc_id)
     }
 
-    /// Files each action item of document `doc_id` on connection `to`
-    /// once: items filed before are reported, not sent again. Stops at the
-    /// first item that fails; the rest wait in the outbox.
-    pub async fn file_action_items(&self, doc_id: &str, to: &str) -> Result<Vec<FiledActionItem>> {
+    /// Everything filing the action items of `doc_id` on `to` needs,
+    /// worked out before anything is journaled: the items filed before,
+    /// and the write for each of the others. A `problem_task`'s problem is
+    /// read from the incident's record here (a read, also on a dry run).
+    async fn prepare_action_items(&self, doc_id: &str, to: &str) -> Result<PreparedItems> {
         let (doc, items, mut target) = lock(&self.core)?.action_item_target(doc_id, to)?;
-        let mut out = Vec::new();
-        let mut to_send = Vec::new();
+        let mut filed = Vec::new();
+        let mut unfiled = Vec::new();
         {
             let core = lock(&self.core)?;
             for item in &items {
-                if let Some(row) = repo::find(core.db(), &doc.id, &target.view.id, &item.key)?
+                match repo::find(core.db(), &doc.id, &target.view.id, &item.key)?
                     .filter(|r| r.external_id.is_some())
                 {
-                    out.push(FiledActionItem {
+                    Some(row) => filed.push(FiledActionItem {
                         document_id: doc.id.clone(),
                         key: item.key.clone(),
                         title: item.title.clone(),
                         filing: filing_of(&target.view.name, &row),
                         created: false,
-                    });
-                } else {
-                    to_send.push(item);
+                    }),
+                    None => unfiled.push(item.clone()),
                 }
             }
         }
-        if to_send.is_empty() {
-            return Ok(out);
-        }
-        if target.filed_as == "problem_task" {
+        if !unfiled.is_empty() && target.filed_as == "problem_task" {
             target.link = Some(self.problem_of(&target).await?);
         }
+        let writes = unfiled
+            .iter()
+            .map(|item| (item.clone(), request_for(&doc, item, &target)))
+            .collect();
+        Ok(PreparedItems {
+            order: items.iter().map(|i| i.key.clone()).collect(),
+            view: target.view,
+            filed,
+            writes,
+        })
+    }
+
+    /// Files each action item of document `doc_id` on connection `to`
+    /// once: items filed before are reported, not sent again. Every item
+    /// is journaled first; then they are sent in order, stopping at the
+    /// first that fails (the rest wait in the outbox).
+    pub async fn file_action_items(&self, doc_id: &str, to: &str) -> Result<Vec<FiledActionItem>> {
+        let prepared = self.prepare_action_items(doc_id, to).await?;
+        let mut out = prepared.filed;
+        if prepared.writes.is_empty() {
+            return Ok(out);
+        }
+        let view = &prepared.view;
         let entries = {
             let core = lock(&self.core)?;
             let tx = Transaction::new_unchecked(core.db(), TransactionBehavior::Immediate)?;
             let now = now_rfc3339();
             let mut entries = Vec::new();
-            for item in &to_send {
-                let write = request_for(&doc, item, &target);
+            for (item, write) in &prepared.writes {
                 repo::insert_if_new(
                     &tx,
                     &ActionItemRow {
-                        document_id: doc.id.clone(),
-                        connection_id: target.view.id.clone(),
+                        document_id: write.document.clone(),
+                        connection_id: view.id.clone(),
                         item_key: item.key.clone(),
                         title: item.title.clone(),
                         owner: item.owner.clone(),
                         due: write.due.clone(),
-                        filed_as: target.filed_as.clone(),
+                        filed_as: write.filed_as.clone(),
                         external_id: None,
                         external_key: None,
                         url: None,
@@ -301,9 +425,9 @@ impl Services {
                     },
                 )?;
                 entries.push(core.journal_write(&Journal {
-                    key: journal_key(&target.view.id, &doc.id, &item.key),
-                    connection_id: &target.view.id,
-                    write: write.into(),
+                    key: journal_key(&view.id, &write.document, &item.key),
+                    connection_id: &view.id,
+                    write: write.clone().into(),
                 })?);
             }
             tx.commit()?;
@@ -312,65 +436,23 @@ impl Services {
         for entry in entries {
             out.push(self.deliver::<ActionItemCreate>(&entry.id).await?);
         }
-        let order: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
-        out.sort_by_key(|f| order.iter().position(|k| *k == f.key));
+        out.sort_by_key(|f| prepared.order.iter().position(|k| *k == f.key));
         Ok(out)
     }
 
-    /// `--dry-run`: the create each unfiled item would send; nothing is
-    /// journaled or sent and no secret is opened.
-    pub fn action_item_requests(&self, doc_id: &str, to: &str) -> Result<Vec<PlannedRequest>> {
-        let core = lock(&self.core)?;
-        let (doc, items, mut target) = core.action_item_target(doc_id, to)?;
-        let unfiled: Vec<&ActionItem> = items
-            .iter()
-            .filter(|item| {
-                !matches!(
-                    repo::find(core.db(), &doc.id, &target.view.id, &item.key),
-                    Ok(Some(ActionItemRow {
-                        external_id: Some(_),
-                        ..
-                    }))
-                )
-            })
-            .collect();
-        if target.filed_as == "problem_task" {
-            // Read from the incident when sending; a dry run reads nothing.
-            target.link = Some("PROBLEM_OF_THE_INCIDENT".into());
-        }
-        // Requests are only built, never sent: no credential is needed.
-        let auth = || AuthHeader::Bearer(crate::SecretString::from(""));
+    /// `--dry-run` and the window's Review step: for each item not filed
+    /// yet, the lookup and the create its delivery would send. Nothing is
+    /// journaled or sent; no secret is opened except to read a
+    /// `problem_task`'s problem.
+    pub async fn action_item_requests(
+        &self,
+        doc_id: &str,
+        to: &str,
+    ) -> Result<Vec<PlannedRequest>> {
+        let prepared = self.prepare_action_items(doc_id, to).await?;
         let mut out = Vec::new();
-        match target.view.provider {
-            Provider::AzureDevOps => {
-                let project = target.view.config.project.clone().unwrap_or_default();
-                let client = AdoClient::new(
-                    self.http.clone(),
-                    Self::api_base(&target.view),
-                    &project,
-                    auth(),
-                )?;
-                for item in unfiled {
-                    let request = request_for(&doc, item, &target);
-                    let ops = work_item_operations(&client, &request, &doc.title)?;
-                    out.push(planned(
-                        client.create_request(&request.filed_as, &ops),
-                        None,
-                    )?);
-                }
-            }
-            _ => {
-                let client =
-                    ServiceNowClient::new(self.http.clone(), Self::api_base(&target.view), auth())?;
-                for item in unfiled {
-                    let request = request_for(&doc, item, &target);
-                    out.push(planned(
-                        client
-                            .create_task_request(&request.filed_as, &sn_task(&request, &doc.title)),
-                        None,
-                    )?);
-                }
-            }
+        for (_, write) in &prepared.writes {
+            out.extend(self.preview(&prepared.view, write).await?);
         }
         Ok(out)
     }

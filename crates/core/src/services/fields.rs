@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::Services;
+use super::{action_items, Services};
 use crate::app::lock;
 use crate::connections::{ConnectionView, Provider};
 use crate::error::{Error, ErrorKind, Result};
@@ -87,6 +87,10 @@ impl Services {
         let view = lock(&self.core)?.show_connection(name)?;
         Self::filing_provider(&view)?;
         for field in set.keys().chain(unset.iter()) {
+            if action_items::is_setting(field) {
+                // Not a field: what action items become (checked below).
+                continue;
+            }
             super::filing::validate_filing_field(view.provider, field)?;
         }
         if let Some(both) = set.keys().find(|k| unset.contains(k)) {
@@ -100,7 +104,7 @@ impl Services {
             severity: "P1",
             id: "i",
         };
-        for (field, value) in &set {
+        for (field, value) in set.iter().filter(|(f, _)| !action_items::is_setting(f)) {
             fields::expand(field, value, &facts)?;
         }
         let rules = if set.is_empty() {
@@ -112,7 +116,12 @@ impl Services {
         for (field, value) in set {
             // Placeholders are filled in at filing time; a value holding
             // one is checked then.
-            let resolved = if value.contains('{') {
+            let resolved = if action_items::is_setting(&field) {
+                Resolved {
+                    value: action_items::setting_value(view.provider, &field, &value)?,
+                    display: None,
+                }
+            } else if value.contains('{') {
                 Resolved {
                     value: value.clone(),
                     display: None,
@@ -288,6 +297,7 @@ impl Services {
         let defaults = repo::defaults(lock(&self.core)?.db(), &view.id)?;
         let mut merged: BTreeMap<String, String> = defaults
             .into_iter()
+            .filter(|row| !action_items::is_setting(&row.field))
             .map(|row| (row.field, row.value))
             .collect();
         merged.extend(overrides.clone());

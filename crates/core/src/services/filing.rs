@@ -538,6 +538,12 @@ fn create_body(
 /// A field a filing may set: a writable column (ServiceNow) or a field
 /// reference name (Azure DevOps); never the key a repeat filing is found by.
 pub(crate) fn validate_filing_field(provider: Provider, name: &str) -> Result<()> {
+    if super::action_items::is_setting(name) {
+        return Err(Error::invalid(
+            "field",
+            format!("'{name}' says what RCA action items become, not a field of the filing: set it with `ibridge connections fields CONNECTION --set {name}=VALUE`"),
+        ));
+    }
     match provider {
         Provider::ServiceNow => {
             crate::providers::servicenow::validate_field_name(name)?;
