@@ -51,6 +51,10 @@ export const commands = {
 	 *  document was never published there).
 	 */
 	changesSincePublish: (id: string, connection: string) => typedError<PublishDiff | null, UiError_Serialize>(__TAURI_INVOKE("changes_since_publish", { id, connection })),
+	actionItems: (id: string) => typedError<ActionItemView_Serialize[], UiError_Serialize>(__TAURI_INVOKE("action_items", { id })),
+	/**  The Review step: the creates filing would send now; nothing is sent. */
+	reviewActionItems: (id: string, to: string) => typedError<PlannedRequest_Serialize[], UiError_Serialize>(__TAURI_INVOKE("review_action_items", { id, to })),
+	fileActionItems: (id: string, to: string) => typedError<FiledActionItem_Serialize[], UiError_Serialize>(__TAURI_INVOKE("file_action_items", { id, to })),
 	listOutbox: () => typedError<OutboxEntry_Serialize[], UiError_Serialize>(__TAURI_INVOKE("list_outbox")),
 	runOutbox: () => typedError<RunReport, UiError_Serialize>(__TAURI_INVOKE("run_outbox")),
 	retryOutbox: (id: string) => typedError<null, UiError_Serialize>(__TAURI_INVOKE("retry_outbox", { id })),
@@ -119,6 +123,62 @@ export type Action =
  *  fixed.
  */
 { type: "test_connection"; connection: string };
+
+/**  Where one action item is filed (or waiting to be). */
+export type ActionItemFiling = ActionItemFiling_Serialize | ActionItemFiling_Deserialize;
+
+/**  Where one action item is filed (or waiting to be). */
+export type ActionItemFiling_Deserialize = {
+	connection: string,
+	/**  The work item type, or the ServiceNow table. */
+	filed_as: string,
+	/**  `#1001`, or the task number; none while it waits in the outbox. */
+	external_key?: string | null,
+	url?: string | null,
+	/**  The state last read from the service. */
+	state?: string | null,
+	done: boolean,
+};
+
+/**  Where one action item is filed (or waiting to be). */
+export type ActionItemFiling_Serialize = {
+	connection: string,
+	/**  The work item type, or the ServiceNow table. */
+	filed_as: string,
+	/**  `#1001`, or the task number; none while it waits in the outbox. */
+	external_key: string | null,
+	url: string | null,
+	/**  The state last read from the service. */
+	state: string | null,
+	done: boolean,
+};
+
+/**  One action item of a document and where it is filed. */
+export type ActionItemView = ActionItemView_Serialize | ActionItemView_Deserialize;
+
+/**  One action item of a document and where it is filed. */
+export type ActionItemView_Deserialize = {
+	key: string,
+	title: string,
+	owner: string,
+	due?: string | null,
+	/**  Ticked in the document itself. */
+	checked: boolean,
+	line: number | null,
+	filings: ActionItemFiling_Deserialize[],
+};
+
+/**  One action item of a document and where it is filed. */
+export type ActionItemView_Serialize = {
+	key: string,
+	title: string,
+	owner: string,
+	due: string | null,
+	/**  Ticked in the document itself. */
+	checked: boolean,
+	line: number | null,
+	filings: ActionItemFiling_Serialize[],
+};
 
 /**  An asset as the CLI and the app show it. */
 export type Asset = {
@@ -419,6 +479,35 @@ export type ExternalLink_Serialize = {
 
 export type Filed = Filed_Serialize | Filed_Deserialize;
 
+/**  What filing one action item did. */
+export type FiledActionItem = FiledActionItem_Serialize | FiledActionItem_Deserialize;
+
+/**  What filing one action item did. */
+export type FiledActionItem_Deserialize = {
+	document_id: string,
+	key: string,
+	title: string,
+	filing: ActionItemFiling_Deserialize,
+	/**
+	 *  False when it existed already (filed before, or found at the
+	 *  service by its key).
+	 */
+	created: boolean,
+};
+
+/**  What filing one action item did. */
+export type FiledActionItem_Serialize = {
+	document_id: string,
+	key: string,
+	title: string,
+	filing: ActionItemFiling_Serialize,
+	/**
+	 *  False when it existed already (filed before, or found at the
+	 *  service by its key).
+	 */
+	created: boolean,
+};
+
 export type Filed_Deserialize = {
 	incident_id: string,
 	link: ExternalLink_Deserialize,
@@ -651,6 +740,32 @@ export type PastedAsset = {
 	markdown: string,
 };
 
+/**
+ *  One request a write would send: never an auth header; a file upload's
+ *  body is described rather than dumped.
+ */
+export type PlannedRequest = PlannedRequest_Serialize | PlannedRequest_Deserialize;
+
+/**
+ *  One request a write would send: never an auth header; a file upload's
+ *  body is described rather than dumped.
+ */
+export type PlannedRequest_Deserialize = {
+	method: string,
+	url: string,
+	body?: string | null,
+};
+
+/**
+ *  One request a write would send: never an auth header; a file upload's
+ *  body is described rather than dumped.
+ */
+export type PlannedRequest_Serialize = {
+	method: string,
+	url: string,
+	body: string | null,
+};
+
 /**  A service Incident Bridge talks to. */
 export type Provider = "confluence" | "servicenow" | "azure_devops";
 
@@ -824,7 +939,7 @@ export type VerifyReport = {
 };
 
 /**  Which kind of write an outbox entry holds. */
-export type WriteKind = "servicenow.create_incident" | "azure_devops.create_work_item" | "confluence.create_page" | "confluence.update_page" | "servicenow.update_incident" | "azure_devops.update_work_item" | "confluence.upload_attachment" | "confluence.set_labels";
+export type WriteKind = "servicenow.create_incident" | "azure_devops.create_work_item" | "confluence.create_page" | "confluence.update_page" | "servicenow.update_incident" | "azure_devops.update_work_item" | "confluence.upload_attachment" | "confluence.set_labels" | "action_items.file";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
