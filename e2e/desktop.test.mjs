@@ -349,10 +349,11 @@ test("a write queued while the service is offline lands later: badge, notice, an
   await session.waitFor('[data-testid="outbox-summary"]', { text: "1 waiting to be sent" });
   await tell(fakeChild, "start", "started");
   // The background worker sends it and says so; the notice leads to the incident.
-  const toast = await session.waitFor('[data-testid="toast"]', { text: "Sent to sn", timeoutMs: 30000 });
+  // The newest notice (an earlier one may still be on screen).
+  const toast = await session.waitFor('[data-testid="toast"]:last-of-type', { text: "Sent to sn", timeoutMs: 30000 });
   assert.match(await session.text(toast), /Search is slow/);
   await checkScreen("13-notice");
-  await session.click('[data-testid="toast"] button.primary');
+  await session.click('[data-testid="toast"]:last-of-type button.primary');
   await session.waitFor("#incident-heading", { text: "Search is slow" });
   await session.waitFor('[data-testid="external-key"]', { text: /^INC\d+/ });
   const badge = await session.execute("return !!document.querySelector('[data-testid=\"activity-badge\"]');");
@@ -386,7 +387,7 @@ test("a queued write that fails for good: notification, badge, and a click to th
   await tell(fakeChild, "start", "started");
   const failed = await notification("Could not send to sn", /'Payroll export stalls' failed for good: .*Business service/);
   assert.match(failed.body, /Open Activity to retry or discard it\.$/);
-  await session.waitFor('[data-testid="toast"]', { text: "Could not send to sn" });
+  await session.waitFor('[data-testid="toast"]:last-of-type', { text: "Could not send to sn" });
   await session.waitFor('[data-testid="activity-badge"]', { text: "1!" });
   await tell(notifier, `click ${failed.id}`, `clicked ${failed.id}`);
   await session.waitFor("#incident-heading", { text: "Payroll export stalls" });

@@ -170,6 +170,7 @@ describe("timeline pane", () => {
     expect(screen.getByText(/Say how it was resolved/)).toBeInTheDocument();
     expect(api.setStatus).not.toHaveBeenCalled();
     await user.selectOptions(code, "Workaround");
+    expect(screen.queryByText("Choose how it was resolved.")).toBeNull();
     await user.type(screen.getByLabelText("Resolution notes"), "Rolled back 4.2.1; fix in 4.2.2");
     await user.click(screen.getByRole("button", { name: "Change to Resolved" }));
     expect(api.setStatus).toHaveBeenCalledWith("inc-1", { status: "resolved", close_code: "Workaround", close_notes: "Rolled back 4.2.1; fix in 4.2.2" });

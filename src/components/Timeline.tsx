@@ -40,12 +40,15 @@ type Unposted = Record<string, PostOutcome[]>;
  */
 export function TimelinePane({
   incidentId,
+  revision,
   api,
   onChanged,
   onOpenSettings,
   onOpenActivity,
 }: {
   incidentId: string;
+  /** Changes when the incident changed outside the pane (filed, edited): the timeline is read again. */
+  revision?: string;
   api: LifecycleApi;
   onChanged: () => void;
   onOpenSettings: () => void;
@@ -71,7 +74,7 @@ export function TimelinePane({
   }, [api, incidentId]);
   useEffect(() => {
     load();
-  }, [load]);
+  }, [load, revision]);
 
   useShortcut("add-note", () => setNoteOpen(true));
 
@@ -80,6 +83,12 @@ export function TimelinePane({
     await load();
     onChanged();
   }, [load, onChanged]);
+
+  /** A status change or sync: an older notice no longer describes the latest step. */
+  const changedElsewhere = useCallback(async () => {
+    setNotice(null);
+    await changed();
+  }, [changed]);
 
   function remember(added: AddedEvent) {
     const failed = added.posts.filter((p) => p.error);
@@ -139,7 +148,7 @@ export function TimelinePane({
         api={api}
         busy={busy}
         setBusy={setBusy}
-        onDone={changed}
+        onDone={changedElsewhere}
         onOpenSettings={onOpenSettings}
         onOpenActivity={onOpenActivity}
       />
@@ -159,7 +168,7 @@ export function TimelinePane({
         <button type="button" onClick={() => setNoteOpen(true)} disabled={busy !== null} data-action="add-note" aria-keyshortcuts="Control+Shift+M">
           Add note <kbd>{shortcutLabel("Mod+Shift+M")}</kbd>
         </button>
-        <SyncButton incidentId={incidentId} api={api} busy={busy} setBusy={setBusy} onDone={changed} onOpenSettings={onOpenSettings} />
+        <SyncButton incidentId={incidentId} api={api} busy={busy} setBusy={setBusy} onDone={changedElsewhere} onOpenSettings={onOpenSettings} />
       </div>
       {quickError !== null && <Problem error={quickError} onRetry={mitigatedNow} onOpenSettings={onOpenSettings} />}
       {notice && <Notice>{notice}</Notice>}
@@ -390,7 +399,10 @@ function StatusControl({
       ) : (
         <>
           <Field id={`status-${incidentId}`} label="Move to" error={errors.status}>
-            <select id={`status-${incidentId}`} value={to} onChange={(e) => setTo(e.target.value as LifecycleStatus | "")} data-testid="status-select">
+            <select id={`status-${incidentId}`} value={to} onChange={(e) => {
+                setTo(e.target.value as LifecycleStatus | "");
+                setErrors({});
+              }} data-testid="status-select">
               <option value="">Choose…</option>
               {STATUSES.filter((s) => allowed.includes(s.value)).map((s) => (
                 <option key={s.value} value={s.value}>
@@ -407,7 +419,10 @@ function StatusControl({
                 <Spinner label="Reading the resolution codes from ServiceNow…" />
               ) : (
                 <Field id="close-code" label="Resolution code" error={errors.close_code} hint="The instance's own choices">
-                  <select id="close-code" value={closeCode} onChange={(e) => setCloseCode(e.target.value)} aria-invalid={!!errors.close_code}>
+                  <select id="close-code" value={closeCode} onChange={(e) => {
+                      setCloseCode(e.target.value);
+                      setErrors({});
+                    }} aria-invalid={!!errors.close_code}>
                     <option value="">Choose…</option>
                     {codes.map((c) => (
                       <option key={c.value} value={c.value}>
@@ -418,7 +433,10 @@ function StatusControl({
                 </Field>
               )}
               <Field id="close-notes" label="Resolution notes" error={errors.close_notes}>
-                <textarea id="close-notes" rows={3} value={closeNotes} onChange={(e) => setCloseNotes(e.target.value)} aria-invalid={!!errors.close_notes} />
+                <textarea id="close-notes" rows={3} value={closeNotes} onChange={(e) => {
+                    setCloseNotes(e.target.value);
+                    setErrors({});
+                  }} aria-invalid={!!errors.close_notes} />
               </Field>
             </div>
           )}

@@ -30,7 +30,7 @@ export type CloseCodes = { connection: string; choices: Choice[] };
 export type StatusInput = { status: string; close_code: string | null; close_notes: string | null };
 export type MoveOutcome = { connection: string; record: string; state: string; error: string | null };
 export type StatusChanged = { incident: TimelineIncident; event: TimelineEvent; moves: MoveOutcome[] };
-export type RecordSync = { connection: string; record: string; synced: boolean; new_events: number; error: string | null };
+export type RecordSync = { connection: string; record: string; synced: boolean; new_events: number | null; error: string | null };
 export type SyncReport = { records: RecordSync[]; added: TimelineEvent[] };
 
 /** What the timeline pane asks of the app (each call throws a CommandError on failure). */
