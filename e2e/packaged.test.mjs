@@ -131,6 +131,8 @@ test("the package installs the app, the CLI and their files, and depends on runt
   const depends = run("dpkg-deb", ["-f", deb, "Depends"]).stdout.trim();
   assert.match(depends, /libwebkit2gtk-4\.1-0/);
   assert.match(depends, /libgtk-3-0/);
+  // The OS keychain is reached through libdbus, which both programs link.
+  assert.match(depends, /libdbus-1-3/);
   assert.doesNotMatch(depends, /-dev\b/);
   assert.equal(run("dpkg-deb", ["-f", deb, "Package"]).stdout.trim(), "incident-bridge");
 });

@@ -52,12 +52,16 @@ done
 # The app, embedding the built UI.
 npx tauri build --ci --no-bundle -- --locked
 
-# The bundler names WebKitGTK and GTK as dependencies; the C library and
-# libgcc (which every Rust binary links) it leaves out. The lowest glibc
-# the two binaries accept is the highest symbol version they use.
+# The bundler names WebKitGTK and GTK as dependencies; the C library,
+# libgcc (which every Rust binary links) and libdbus (the OS keychain's
+# transport, linked by both programs) it leaves out. The lowest glibc the
+# two binaries accept is the highest symbol version they use. The .rpm
+# names both by the capabilities rpm itself generates for shared
+# libraries (the bundler takes each entry as a bare name, so "glibc >= V"
+# would not be a version constraint), which Fedora and openSUSE provide.
 glibc=$(objdump -T target/release/incident-bridge target/release/ibridge |
   grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n1)
-runtime_deps=$(printf '{"bundle":{"linux":{"deb":{"depends":["libc6 (>= %s)","libgcc-s1"]},"rpm":{"depends":["glibc >= %s"]}}}}' "$glibc" "$glibc")
+runtime_deps=$(printf '{"bundle":{"linux":{"deb":{"depends":["libc6 (>= %s)","libgcc-s1","libdbus-1-3"]},"rpm":{"depends":["libc.so.6(GLIBC_%s)(64bit)","libdbus-1.so.3()(64bit)"]}}}}' "$glibc" "$glibc")
 npx tauri bundle --ci --bundles deb,rpm --config "$runtime_deps"
 
 rm -f "$out"/*.deb "$out"/*.rpm
