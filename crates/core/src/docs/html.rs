@@ -49,14 +49,14 @@ pub fn markdown_to_html(markdown: &str) -> String {
 /// becomes `#`.
 fn safe_link(url: CowStr<'_>) -> CowStr<'_> {
     match super::link_policy::link_target(&url) {
-        Some(target) => CowStr::from(target),
+        Some(target) => CowStr::from(target.into_owned()),
         None => CowStr::Borrowed("#"),
     }
 }
 
 fn safe_image(url: CowStr<'_>) -> CowStr<'_> {
     match super::link_policy::image_source(&url) {
-        Some(source) => CowStr::from(source),
+        Some(source) => CowStr::from(source.into_owned()),
         None => CowStr::Borrowed("#"),
     }
 }

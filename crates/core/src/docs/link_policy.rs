@@ -9,6 +9,8 @@
 //! the allowlist is refused; so is a colon before the first `/`, `?` or
 //! `#` that does not start an allowed scheme.
 
+use std::borrow::Cow;
+
 /// Schemes a link may use. Relative targets and `#` anchors are allowed too.
 const LINK_SCHEMES: &[&str] = &["http", "https", "mailto"];
 /// Schemes an image source may use (relative: an attachment of the page).
@@ -20,8 +22,15 @@ pub(crate) fn xml_char(c: char) -> bool {
 }
 
 /// The characters of `url` that the writers emit: XML characters only,
-/// with tab, CR and LF as spaces.
-fn emitted(url: &str) -> String {
+/// with tab, CR and LF as spaces. Borrowed when that changes nothing (the
+/// usual case: no allocation per link).
+fn emitted(url: &str) -> Cow<'_, str> {
+    if url
+        .chars()
+        .all(|c| xml_char(c) && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return Cow::Borrowed(url);
+    }
     url.chars()
         .filter(|c| xml_char(*c))
         .map(|c| {
@@ -31,19 +40,17 @@ fn emitted(url: &str) -> String {
                 c
             }
         })
-        .collect()
+        .collect::<String>()
+        .into()
 }
 
 /// The scheme of `url` as a browser's URL parser finds it (leading C0
-/// controls and spaces trimmed, tab and newline removed), lowercased, or
+/// controls and spaces trimmed, tab and newline removed), as written, or
 /// `None` for a relative target. `Err` when a colon comes before the first
-/// `/`, `?` or `#` but what precedes it is not a valid scheme.
-pub(crate) fn scheme_of(url: &str) -> Result<Option<String>, ()> {
-    let cleaned: String = url
-        .trim_start_matches(|c: char| c <= ' ')
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-        .collect();
+/// `/`, `?` or `#` but what precedes it is not a valid scheme. `url` holds
+/// no tab, CR or LF (the output of [`emitted`]).
+fn scheme_of(url: &str) -> Result<Option<&str>, ()> {
+    let cleaned = url.trim_start_matches(|c: char| c <= ' ');
     let head_end = cleaned.find(['/', '?', '#']).unwrap_or(cleaned.len());
     let head = &cleaned[..head_end];
     let Some(colon) = head.find(':') else {
@@ -58,28 +65,29 @@ pub(crate) fn scheme_of(url: &str) -> Result<Option<String>, ()> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     if valid {
-        Ok(Some(scheme.to_ascii_lowercase()))
+        Ok(Some(scheme))
     } else {
         Err(())
     }
 }
 
-fn allowed(url: &str, schemes: &[&str]) -> Option<String> {
+fn allowed<'u>(url: &'u str, schemes: &[&str]) -> Option<Cow<'u, str>> {
     let out = emitted(url);
-    match scheme_of(&out) {
-        Ok(None) => Some(out),
-        Ok(Some(scheme)) if schemes.contains(&scheme.as_str()) => Some(out),
-        _ => None,
-    }
+    let ok = match scheme_of(&out) {
+        Ok(None) => true,
+        Ok(Some(scheme)) => schemes.iter().any(|s| s.eq_ignore_ascii_case(scheme)),
+        Err(()) => false,
+    };
+    ok.then_some(out)
 }
 
 /// The link target to write, or `None` when the link must become text.
-pub(crate) fn link_target(url: &str) -> Option<String> {
+pub(crate) fn link_target(url: &str) -> Option<Cow<'_, str>> {
     allowed(url, LINK_SCHEMES)
 }
 
 /// The image source to write, or `None` when the image must be dropped.
-pub(crate) fn image_source(url: &str) -> Option<String> {
+pub(crate) fn image_source(url: &str) -> Option<Cow<'_, str>> {
     allowed(url, IMAGE_SCHEMES)
 }
 

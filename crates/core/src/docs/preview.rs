@@ -124,7 +124,7 @@ pub fn preview_html(markdown: &str, images: &HashMap<String, String>) -> String 
                 let dest_url = match images.get(dest_url.as_ref()) {
                     Some(data) if is_relative(&dest_url) => CowStr::from(data.clone()),
                     _ => match link_policy::image_source(&dest_url) {
-                        Some(url) => CowStr::from(url),
+                        Some(url) => CowStr::from(url.into_owned()),
                         None => CowStr::Borrowed("#"),
                     },
                 };
@@ -143,7 +143,7 @@ pub fn preview_html(markdown: &str, images: &HashMap<String, String>) -> String 
             }) => Event::Start(Tag::Link {
                 link_type,
                 dest_url: match link_policy::link_target(&dest_url) {
-                    Some(url) => CowStr::from(url),
+                    Some(url) => CowStr::from(url.into_owned()),
                     None => CowStr::Borrowed("#"),
                 },
                 title,

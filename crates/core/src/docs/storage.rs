@@ -11,11 +11,13 @@
 
 mod context;
 mod escape;
+mod events;
 mod extras;
 
 use super::link_policy;
+use events::Events;
 use pulldown_cmark::{
-    BlockQuoteKind, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
 };
 
 pub(crate) use context::is_relative;
@@ -35,27 +37,17 @@ pub fn render(markdown: &str, context: &Context) -> Rendered {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_GFM;
-    let mut code_starts = Vec::new();
-    let events: Vec<Event<'_>> = Parser::new_ext(markdown, options)
-        .into_offset_iter()
-        .map(|(event, range)| {
-            if matches!(event, Event::Start(Tag::CodeBlock(_))) {
-                code_starts.push(range.start);
-            }
-            event
-        })
-        .collect();
     let mut writer = Writer {
-        out: String::with_capacity(markdown.len() + markdown.len() / 2),
+        // The storage body is about twice the Markdown: sized once.
+        out: String::with_capacity(markdown.len() * 2 + 64),
         frames: Vec::new(),
-        events: &events,
+        events: Events::new(Parser::new_ext(markdown, options).into_offset_iter()),
         context,
-        code_blocks: 0,
-        code_starts: &code_starts,
         markdown,
         diagrams: Vec::new(),
         unresolved: Vec::new(),
         used: Default::default(),
+        lines_before: (0, 1),
     };
     if let Some(severity) = &context.severity {
         extras::push_severity(&mut writer.out, severity);
@@ -69,18 +61,25 @@ pub fn render(markdown: &str, context: &Context) -> Rendered {
     }
 }
 
-enum Frame {
+enum Frame<'e> {
     /// Closes with this text.
     Close(&'static str),
+    /// A task list (`ac:task-list`).
+    TaskList,
+    /// A task of a task list: its body.
+    Task,
     /// A code block: text is gathered, the macro is written at the end.
     Code {
-        language: Option<String>,
-        body: String,
+        language: Option<CowStr<'e>>,
+        body: Gathered<'e>,
         /// Byte offset of the block in the Markdown.
         at: usize,
     },
     /// An image: alt text is gathered.
-    Image { target: String, alt: String },
+    Image {
+        target: CowStr<'e>,
+        alt: Gathered<'e>,
+    },
     /// A link whose scheme is not allowed: text only.
     Plain,
     /// A link to a page or an attachment (`ac:link`).
@@ -93,25 +92,58 @@ enum Frame {
     Admonition,
 }
 
+/// Text gathered from the events inside a code block or an image: one
+/// event's text is kept as it came, only a second one makes a copy.
+#[derive(Default)]
+enum Gathered<'e> {
+    #[default]
+    Empty,
+    One(CowStr<'e>),
+    Many(String),
+}
+
+impl<'e> Gathered<'e> {
+    fn push(&mut self, text: CowStr<'e>) {
+        match self {
+            Gathered::Empty => *self = Gathered::One(text),
+            Gathered::One(first) => {
+                let mut many = String::with_capacity(first.len() + text.len() + 64);
+                many.push_str(first);
+                many.push_str(&text);
+                *self = Gathered::Many(many);
+            }
+            Gathered::Many(many) => many.push_str(&text),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Gathered::Empty => "",
+            Gathered::One(text) => text,
+            Gathered::Many(text) => text,
+        }
+    }
+}
+
 struct Writer<'a, 'e> {
     out: String,
-    frames: Vec<Frame>,
-    events: &'a [Event<'e>],
+    frames: Vec<Frame<'e>>,
+    events: Events<'e>,
     context: &'a Context,
-    /// Code blocks seen so far (indexes `code_starts`).
-    code_blocks: usize,
-    code_starts: &'a [usize],
-    markdown: &'a str,
+    markdown: &'e str,
     diagrams: Vec<Diagram>,
     unresolved: Vec<String>,
     used: std::collections::BTreeSet<String>,
+    /// A byte offset in the Markdown and its 1-based line, so each
+    /// diagram's line is counted from the previous one, not from the top.
+    lines_before: (usize, usize),
 }
 
-impl Writer<'_, '_> {
+impl<'a, 'e> Writer<'a, 'e> {
     fn run(&mut self) {
         let mut i = 0;
-        while i < self.events.len() {
-            i = self.event(i);
+        while let Some(event) = self.events.take(i) {
+            i = self.event(event, i);
         }
         // Balanced input gives an empty stack; close anything left anyway.
         while let Some(frame) = self.frames.pop() {
@@ -119,16 +151,12 @@ impl Writer<'_, '_> {
         }
     }
 
-    fn in_code(&mut self) -> Option<&mut String> {
+    /// Where the text of a code block or an image's alt text is gathered,
+    /// when inside one.
+    fn gathering(&mut self) -> Option<(&mut Gathered<'e>, bool)> {
         match self.frames.last_mut() {
-            Some(Frame::Code { body, .. }) => Some(body),
-            _ => None,
-        }
-    }
-
-    fn in_image(&mut self) -> Option<&mut String> {
-        match self.frames.last_mut() {
-            Some(Frame::Image { alt, .. }) => Some(alt),
+            Some(Frame::Code { body, .. }) => Some((body, true)),
+            Some(Frame::Image { alt, .. }) => Some((alt, false)),
             _ => None,
         }
     }
@@ -138,42 +166,31 @@ impl Writer<'_, '_> {
     }
 
     fn in_task(&self) -> bool {
-        self.frames
-            .iter()
-            .rev()
-            .any(|f| matches!(f, Frame::Close("</ac:task-body></ac:task>")))
+        self.frames.iter().rev().any(|f| matches!(f, Frame::Task))
     }
 
-    /// Handles event `i`; returns the index of the next one to handle.
-    fn event(&mut self, i: usize) -> usize {
-        let event = &self.events[i];
+    /// Handles `event`, event `i`; returns the index of the next one to
+    /// handle.
+    fn event(&mut self, event: Event<'e>, i: usize) -> usize {
+        let event = match (self.gathering(), event) {
+            (
+                Some((gathered, _)),
+                Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t),
+            )
+            | (Some((gathered, true)), Event::InlineMath(t) | Event::DisplayMath(t)) => {
+                gathered.push(t);
+                return i + 1;
+            }
+            (_, event) => event,
+        };
         match event {
-            Event::Text(t)
-            | Event::Code(t)
-            | Event::Html(t)
-            | Event::InlineHtml(t)
-            | Event::InlineMath(t)
-            | Event::DisplayMath(t)
-                if self.in_code().is_some() =>
-            {
-                if let Some(body) = self.in_code() {
-                    body.push_str(t);
-                }
-            }
-            Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) | Event::Html(t)
-                if self.in_image().is_some() =>
-            {
-                if let Some(alt) = self.in_image() {
-                    alt.push_str(t);
-                }
-            }
-            Event::Text(t) => extras::push_text_with_emoji(&mut self.out, t),
-            Event::InlineMath(t) | Event::DisplayMath(t) => push_text(&mut self.out, t),
+            Event::Text(t) => extras::push_text_with_emoji(&mut self.out, &t),
+            Event::InlineMath(t) | Event::DisplayMath(t) => push_text(&mut self.out, &t),
             // Raw HTML is the author's text, not markup.
-            Event::Html(t) | Event::InlineHtml(t) => push_text(&mut self.out, t),
+            Event::Html(t) | Event::InlineHtml(t) => push_text(&mut self.out, &t),
             Event::Code(t) => {
                 self.out.push_str("<code>");
-                push_text(&mut self.out, t);
+                push_text(&mut self.out, &t);
                 self.out.push_str("</code>");
             }
             Event::SoftBreak => self.out.push('\n'),
@@ -183,7 +200,7 @@ impl Writer<'_, '_> {
                 if self.in_task() {
                     // Already written as the task's status.
                 } else {
-                    self.out.push_str(if *done { "[x] " } else { "[ ] " });
+                    self.out.push_str(if done { "[x] " } else { "[ ] " });
                 }
             }
             Event::FootnoteReference(t) => push_text(&mut self.out, &format!("[{t}]")),
@@ -202,8 +219,8 @@ impl Writer<'_, '_> {
         self.frames.push(Frame::Close(close));
     }
 
-    fn start(&mut self, tag: &Tag<'_>, i: usize) -> usize {
-        if self.in_code().is_some() || self.in_image().is_some() {
+    fn start(&mut self, tag: Tag<'e>, i: usize) -> usize {
+        if self.gathering().is_some() {
             // Nothing nests inside code or alt text; keep the stack balanced.
             self.frames.push(Frame::Close(""));
             return i + 1;
@@ -211,37 +228,33 @@ impl Writer<'_, '_> {
         match tag {
             Tag::Paragraph if self.in_task() => self.frames.push(Frame::Bare),
             Tag::Paragraph => {
-                if let Some(next) = extras::toc_paragraph(self.events, i) {
+                if let Some(next) = extras::toc_paragraph(&mut self.events, i) {
                     extras::push_toc(&mut self.out);
                     return next;
                 }
                 self.open("<p>", "</p>")
             }
             Tag::Heading { level, .. } => {
-                let (open, close) = heading(*level);
+                let (open, close) = heading(level);
                 self.open(open, close);
             }
-            Tag::BlockQuote(kind) => return self.blockquote(*kind, i),
+            Tag::BlockQuote(kind) => return self.blockquote(kind, i),
             Tag::CodeBlock(kind) => {
                 let language = match kind {
-                    CodeBlockKind::Fenced(info) => info
-                        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
-                        .next()
-                        .filter(|l| !l.is_empty())
-                        .map(|l| l.to_ascii_lowercase()),
+                    CodeBlockKind::Fenced(info) => code_language(info),
                     CodeBlockKind::Indented => None,
                 };
-                let at = self.code_starts.get(self.code_blocks).copied().unwrap_or(0);
-                self.code_blocks += 1;
+                let at = self.events.next_code_start().unwrap_or(0);
                 self.frames.push(Frame::Code {
                     language,
-                    body: String::new(),
+                    body: Gathered::default(),
                     at,
                 });
             }
             Tag::List(start) => {
                 if self.is_task_list(i) {
-                    self.open("<ac:task-list>", "</ac:task-list>");
+                    self.out.push_str("<ac:task-list>");
+                    self.frames.push(Frame::TaskList);
                 } else {
                     match start {
                         None => self.open("<ul>", "</ul>"),
@@ -251,13 +264,13 @@ impl Writer<'_, '_> {
                 }
             }
             Tag::Item => {
-                if matches!(self.frames.last(), Some(Frame::Close("</ac:task-list>"))) {
+                if matches!(self.frames.last(), Some(Frame::TaskList)) {
                     let done = self.task_done(i);
                     self.out.push_str("<ac:task><ac:task-status>");
                     self.out
                         .push_str(if done { "complete" } else { "incomplete" });
                     self.out.push_str("</ac:task-status><ac:task-body>");
-                    self.frames.push(Frame::Close("</ac:task-body></ac:task>"));
+                    self.frames.push(Frame::Task);
                 } else {
                     self.open("<li>", "</li>");
                 }
@@ -280,9 +293,8 @@ impl Writer<'_, '_> {
             Tag::Link {
                 dest_url, title, ..
             } => {
-                if let Some(target) = link_policy::link_target(dest_url) {
-                    if let Some(open) = self.rich_link(dest_url) {
-                        self.out.push_str(&open);
+                if let Some(target) = link_policy::link_target(&dest_url) {
+                    if self.rich_link(&dest_url) {
                         self.frames.push(Frame::RichLink);
                         return i + 1;
                     }
@@ -291,7 +303,7 @@ impl Writer<'_, '_> {
                     self.out.push('"');
                     if !title.is_empty() {
                         self.out.push_str(" title=\"");
-                        push_attr(&mut self.out, title);
+                        push_attr(&mut self.out, &title);
                         self.out.push('"');
                     }
                     self.out.push('>');
@@ -301,8 +313,8 @@ impl Writer<'_, '_> {
                 }
             }
             Tag::Image { dest_url, .. } => self.frames.push(Frame::Image {
-                target: dest_url.to_string(),
-                alt: String::new(),
+                target: dest_url,
+                alt: Gathered::default(),
             }),
             // A block of raw HTML is shown as a paragraph of text.
             Tag::HtmlBlock => self.open("<p>", "</p>"),
@@ -315,18 +327,20 @@ impl Writer<'_, '_> {
         i + 1
     }
 
-    fn close(&mut self, frame: Frame) {
+    fn close(&mut self, frame: Frame<'e>) {
         match frame {
             Frame::Close(text) => self.out.push_str(text),
+            Frame::TaskList => self.out.push_str("</ac:task-list>"),
+            Frame::Task => self.out.push_str("</ac:task-body></ac:task>"),
             Frame::Code { language, body, at } if language.as_deref() == Some("mermaid") => {
-                self.diagram(body, at)
+                self.diagram(body.as_str(), at)
             }
             Frame::Code { language, body, .. } => {
-                push_code_macro(&mut self.out, language.as_deref(), &body)
+                push_code_macro(&mut self.out, language.as_deref(), body.as_str())
             }
             Frame::Image { target, alt } => {
                 let name = self.attachment_for(&target);
-                push_image(&mut self.out, name.as_deref().unwrap_or(&target), &alt)
+                push_image(&mut self.out, name.unwrap_or(&target), alt.as_str())
             }
             Frame::Plain | Frame::Bare => {}
             Frame::RichLink => self.out.push_str("</ac:link-body></ac:link>"),
@@ -339,74 +353,95 @@ impl Writer<'_, '_> {
 
     /// The attachment a relative image or link destination names; a
     /// relative image that names none is recorded as unresolved.
-    fn attachment_for(&mut self, target: &str) -> Option<String> {
+    fn attachment_for(&mut self, target: &str) -> Option<&'a str> {
         if !context::is_relative(target) {
             return None;
         }
-        let found = self.context.attachments.get(target).cloned();
-        match &found {
+        let found = self.context.attachments.get(target);
+        match found {
             Some(name) => {
-                self.used.insert(name.clone());
+                if !self.used.contains(name) {
+                    self.used.insert(name.clone());
+                }
             }
             None => self.unresolved.push(target.to_owned()),
         }
-        found
+        found.map(String::as_str)
     }
 
-    /// The opening of an `ac:link` for a relative link to another
-    /// published document or to one of this document's attachments.
-    fn rich_link(&mut self, dest: &str) -> Option<String> {
+    /// Writes the opening of an `ac:link` for a relative link to another
+    /// published document or to one of this document's attachments;
+    /// false (nothing written) for any other link.
+    fn rich_link(&mut self, dest: &str) -> bool {
         if !context::is_relative(dest) {
-            return None;
+            return false;
         }
-        let mut out = String::from("<ac:link");
+        let out = &mut self.out;
         if let Some((page, anchor)) = self.context.page_for(dest) {
+            out.push_str("<ac:link");
             if let Some(anchor) = anchor {
                 out.push_str(" ac:anchor=\"");
-                push_attr(&mut out, anchor);
+                push_attr(out, anchor);
                 out.push('"');
             }
             out.push_str("><ri:page ri:space-key=\"");
-            push_attr(&mut out, &page.space_key);
+            push_attr(out, &page.space_key);
             out.push_str("\" ri:content-title=\"");
-            push_attr(&mut out, &page.title);
+            push_attr(out, &page.title);
             out.push_str("\"/>");
         } else if let Some(name) = self.context.attachments.get(dest) {
             self.used.insert(name.clone());
-            out.push_str("><ri:attachment ri:filename=\"");
-            push_attr(&mut out, name);
+            out.push_str("<ac:link><ri:attachment ri:filename=\"");
+            push_attr(out, name);
             out.push_str("\"/>");
         } else {
-            return None;
+            return false;
         }
         out.push_str("<ac:link-body>");
-        Some(out)
+        true
     }
 
     /// A Mermaid block: a picture attached as `diagram-N.png`, its source
     /// kept beside it.
-    fn diagram(&mut self, source: String, at: usize) {
+    fn diagram(&mut self, source: &str, at: usize) {
         let number = self.diagrams.len() + 1;
         let file_name = format!("diagram-{number}.png");
-        let line = 1 + self.markdown.as_bytes()[..at.min(self.markdown.len())]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count();
-        extras::push_diagram(&mut self.out, number, &file_name, &source);
+        let line = self.line_of(at);
+        extras::push_diagram(&mut self.out, number, &file_name, source);
         self.diagrams.push(Diagram {
             file_name,
-            source,
+            source: source.to_owned(),
             line,
         });
     }
 
+    /// The 1-based line of byte offset `at`, counting on from the last
+    /// offset asked for (blocks come in order).
+    fn line_of(&mut self, at: usize) -> usize {
+        let at = at.min(self.markdown.len());
+        let (from, line) = match self.lines_before {
+            (from, line) if from <= at => (from, line),
+            _ => (0, 1),
+        };
+        let line = line
+            + self.markdown.as_bytes()[from..at]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+        self.lines_before = (at, line);
+        line
+    }
+
     /// A list is a task list when every one of its own items starts with a
     /// task marker.
-    fn is_task_list(&self, list_start: usize) -> bool {
-        let mut depth = 0usize;
+    /// Reads ahead to the end of the list (the one whose start was event
+    /// `list_start`), which stays parsed for the items that follow.
+    fn is_task_list(&mut self, list_start: usize) -> bool {
+        let mut depth = 1usize;
         let mut items = 0usize;
         let mut tasks = 0usize;
-        for (offset, event) in self.events[list_start..].iter().enumerate() {
+        let mut at = list_start + 1;
+        while let Some(event) = self.events.get(at) {
             match event {
                 Event::Start(Tag::List(_)) => depth += 1,
                 Event::End(TagEnd::List(_)) => {
@@ -417,20 +452,21 @@ impl Writer<'_, '_> {
                 }
                 Event::Start(Tag::Item) if depth == 1 => {
                     items += 1;
-                    if self.task_marker(list_start + offset).is_some() {
+                    if self.task_marker(at).is_some() {
                         tasks += 1;
                     }
                 }
                 _ => {}
             }
+            at += 1;
         }
         items > 0 && items == tasks
     }
 
     /// The marker of the item starting at `item`, if it has one.
-    fn task_marker(&self, item: usize) -> Option<bool> {
-        for event in self.events.get(item + 1..)?.iter().take(3) {
-            match event {
+    fn task_marker(&mut self, item: usize) -> Option<bool> {
+        for at in item + 1..item + 4 {
+            match self.events.get(at)? {
                 Event::TaskListMarker(done) => return Some(*done),
                 Event::Start(Tag::Paragraph) => continue,
                 _ => return None,
@@ -439,7 +475,7 @@ impl Writer<'_, '_> {
         None
     }
 
-    fn task_done(&self, item: usize) -> bool {
+    fn task_done(&mut self, item: usize) -> bool {
         self.task_marker(item).unwrap_or(false)
     }
 
@@ -451,11 +487,12 @@ impl Writer<'_, '_> {
             BlockQuoteKind::Warning | BlockQuoteKind::Caution => "warning",
         });
         // `> **Note:** …` / `> **Warning:** …`
+        self.events.fill(i + 4);
         let by_label = match (
-            self.events.get(i + 1),
-            self.events.get(i + 2),
-            self.events.get(i + 3),
-            self.events.get(i + 4),
+            self.events.peek(i + 1),
+            self.events.peek(i + 2),
+            self.events.peek(i + 3),
+            self.events.peek(i + 4),
         ) {
             (
                 Some(Event::Start(Tag::Paragraph)),
@@ -463,16 +500,16 @@ impl Writer<'_, '_> {
                 Some(Event::Text(label)),
                 Some(Event::End(TagEnd::Strong)),
             ) => {
-                match label
-                    .trim()
-                    .trim_end_matches(':')
-                    .to_ascii_lowercase()
-                    .as_str()
-                {
-                    "note" | "info" => Some("info"),
-                    "warning" | "caution" => Some("warning"),
-                    "tip" => Some("tip"),
-                    _ => None,
+                let label = label.trim().trim_end_matches(':');
+                let is = |word: &str| label.eq_ignore_ascii_case(word);
+                if is("note") || is("info") {
+                    Some("info")
+                } else if is("warning") || is("caution") {
+                    Some("warning")
+                } else if is("tip") {
+                    Some("tip")
+                } else {
+                    None
                 }
             }
             _ => None,
@@ -502,6 +539,23 @@ impl Writer<'_, '_> {
                 i + 1
             }
         }
+    }
+}
+
+/// The language of a fenced block's info string, lowercased; borrowed
+/// when it already is.
+fn code_language(info: CowStr<'_>) -> Option<CowStr<'_>> {
+    let end = info
+        .find(|c: char| c.is_whitespace() || c == ',' || c == '{')
+        .unwrap_or(info.len());
+    if end == 0 {
+        None
+    } else if info[..end].bytes().any(|b| b.is_ascii_uppercase()) {
+        Some(CowStr::from(info[..end].to_ascii_lowercase()))
+    } else if let CowStr::Borrowed(info) = info {
+        Some(CowStr::Borrowed(&info[..end]))
+    } else {
+        Some(CowStr::from(info[..end].to_owned()))
     }
 }
 

@@ -9,14 +9,31 @@ pub(crate) fn xml_char(c: char) -> bool {
 
 /// Whether byte `b` may start something that needs care: markup
 /// characters, C0 controls, and 0xEF (which leads U+FFFE and U+FFFF).
-#[inline]
-fn special(b: u8, attr: bool) -> bool {
+const fn special_byte(b: u8, attr: bool) -> bool {
     match b {
         b'&' | b'<' | b'>' => true,
         b'"' | b'\'' | b'\t' | b'\n' | b'\r' => attr,
         0..=0x1f | 0xef => true,
         _ => false,
     }
+}
+
+/// [`special_byte`] for every byte, for text and for attribute values: one
+/// load per byte in the innermost loop.
+const SPECIAL: [[bool; 256]; 2] = {
+    let mut table = [[false; 256]; 2];
+    let mut b = 0;
+    while b < 256 {
+        table[0][b] = special_byte(b as u8, false);
+        table[1][b] = special_byte(b as u8, true);
+        b += 1;
+    }
+    table
+};
+
+#[inline]
+fn special(b: u8, attr: bool) -> bool {
+    SPECIAL[attr as usize][b as usize]
 }
 
 fn push_escaped(out: &mut String, text: &str, attr: bool) {
@@ -68,11 +85,20 @@ pub(crate) fn push_attr(out: &mut String, text: &str) {
 /// The body of a CDATA section: a `]]>` is split across two sections so it
 /// cannot end the first early.
 pub(crate) fn push_cdata(out: &mut String, body: &str) {
-    let mut clean = String::with_capacity(body.len());
-    for c in body.chars().filter(|c| xml_char(*c)) {
-        clean.push(c);
-    }
-    let mut rest = clean.as_str();
+    // Only a C0 control or a character led by 0xEF (U+FFFE, U+FFFF) can
+    // be forbidden: without one, the body is used as it is.
+    let clean: std::borrow::Cow<'_, str> = if body
+        .bytes()
+        .any(|b| special(b, false) && !matches!(b, b'&' | b'<' | b'>' | b'\t' | b'\n' | b'\r'))
+    {
+        body.chars()
+            .filter(|c| xml_char(*c))
+            .collect::<String>()
+            .into()
+    } else {
+        body.into()
+    };
+    let mut rest = &*clean;
     while let Some(at) = rest.find("]]>") {
         out.push_str(&rest[..at]);
         out.push_str("]]]]><![CDATA[>");

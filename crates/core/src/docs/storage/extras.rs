@@ -4,6 +4,7 @@
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::escape::{push_attr, push_cdata, push_text};
+use super::events::Events;
 
 /// `P1` … `P4` (or any short text) as a status lozenge in its own
 /// paragraph at the top of the page.
@@ -27,15 +28,15 @@ pub(super) fn push_toc(out: &mut String) {
 
 /// When the paragraph starting at event `start` is only `[[_TOC_]]` or
 /// `[TOC]`, the index of the event after its end.
-pub(super) fn toc_paragraph(events: &[Event<'_>], start: usize) -> Option<usize> {
+pub(super) fn toc_paragraph(events: &mut Events<'_>, start: usize) -> Option<usize> {
     // `[[_TOC_]]` parses as text, emphasis, text: at most a handful of events.
     match events.get(start + 1) {
         Some(Event::Text(t)) if t.starts_with('[') => {}
         _ => return None,
     }
     let mut text = String::new();
-    for (offset, event) in events.get(start + 1..)?.iter().enumerate().take(8) {
-        match event {
+    for offset in 0..8 {
+        match events.get(start + 1 + offset)? {
             Event::Text(t) => text.push_str(t),
             Event::Start(Tag::Emphasis) | Event::End(TagEnd::Emphasis) => text.push('_'),
             Event::End(TagEnd::Paragraph) => {
