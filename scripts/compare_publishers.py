@@ -31,7 +31,7 @@ NODE = ROOT / "target" / "compare-node"
 
 
 def fifty_node_flowchart() -> str:
-    lines = ["flowchart TD"]
+    lines = ["flowchart LR"]
     lines += [f"  N{i}[Step {i}: check service {i}]" for i in range(50)]
     lines += [f"  N{(i - 1) // 2} --> N{i}" for i in range(1, 50)]
     return "\n".join(lines) + "\n"
