@@ -32,9 +32,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const app = path.join(root, "target/debug/incident-bridge");
 const cli = path.join(root, "target/debug/ibridge");
 const shots = path.join(root, "e2e/screenshots");
-// A 4×4 red PNG, as a pasted screenshot.
-const PNG_RED_DOT =
-  "iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEElEQVR4nGP4z8AARwzEcQCukw/x0F8jngAAAABJRU5ErkJggg==";
 let session;
 let fakeUrl;
 let fakeChild;
@@ -231,15 +228,27 @@ test("write an RCA and publish it to Confluence", async () => {
     // literal would end it.
     ["\n\n## Diagram\n\n```mermaid\nflowchart LR\n  A[Deploy 4.2.1] --> B[Pool size 0] --> C[Checkout 500s]\n```\n\n"],
   );
-  await session.execute(
-    `const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
+  // A screenshot of an error-rate graph, drawn in the page and pasted as
+  // PNG bytes; the script returns them so the upload can be compared.
+  const pasted = await session.execute(
+    `const canvas = document.createElement("canvas");
+     canvas.width = 480; canvas.height = 160;
+     const g = canvas.getContext("2d");
+     g.fillStyle = "#ffffff"; g.fillRect(0, 0, 480, 160);
+     g.strokeStyle = "#888888"; g.beginPath(); g.moveTo(30, 10); g.lineTo(30, 140); g.lineTo(470, 140); g.stroke();
+     g.fillStyle = "#333333"; g.font = "12px sans-serif"; g.fillText("checkout 5xx %", 36, 20);
+     g.strokeStyle = "#d1242f"; g.lineWidth = 2; g.beginPath();
+     [2, 2, 3, 2, 40, 95, 110, 104, 60, 8, 3, 2].forEach((v, i) => (i ? g.lineTo : g.moveTo).call(g, 30 + i * 40, 138 - v));
+     g.stroke();
+     const base64 = canvas.toDataURL("image/png").split(",")[1];
+     const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
      const file = new File([bytes], "graph.png", { type: "image/png" });
      const data = new DataTransfer();
      data.items.add(file);
      const paste = new Event("paste", { bubbles: true, cancelable: true });
      Object.defineProperty(paste, "clipboardData", { value: data });
-     document.querySelector('textarea[aria-label="Markdown"]').dispatchEvent(paste);`,
-    [PNG_RED_DOT],
+     document.querySelector('textarea[aria-label="Markdown"]').dispatchEvent(paste);
+     return base64;`,
   );
   await session.waitFor('[data-testid="preview"] img[alt="pasted image"]');
   await session.waitFor('[data-testid="preview"] figure.diagram img');
@@ -250,7 +259,18 @@ test("write an RCA and publish it to Confluence", async () => {
   await session.waitFor('[data-testid="published-page"]', { text: "version 2" });
   await session.waitFor(".notice", { text: "uploaded" });
   const attached = await (await fetch(`${fakeUrl}/__fake/attachments`)).json();
-  assert.deepEqual(attached.map((a) => a.name).sort(), ["diagram-1.png", attached.find((a) => a.name.startsWith("pasted-")).name].sort());
+  const upload = attached.find((a) => a.name.startsWith("pasted-"));
+  assert.deepEqual(attached.map((a) => a.name).sort(), ["diagram-1.png", upload.name].sort());
+  assert.equal(upload.hex, Buffer.from(pasted, "base64").toString("hex"), "the pasted bytes, uploaded as they were");
+  // The preview scrolled to the diagram and the pasted graph, as published.
+  await session.execute(
+    `const preview = document.querySelector('[data-testid="preview"]');
+     preview.scrollIntoView({ block: "start" });
+     const diagram = preview.querySelector("figure.diagram");
+     preview.scrollTop += diagram.getBoundingClientRect().top - preview.getBoundingClientRect().top - 40;
+     return preview.scrollTop;`,
+  );
+  await sleep(300);
   await shot("10-rca-evidence-published");
 });
 

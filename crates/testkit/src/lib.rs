@@ -752,7 +752,7 @@ async fn handle(
                 .files
                 .attachments
                 .iter()
-                .map(|a| json!({ "page": a.page_id, "name": a.file_name, "version": a.version, "size": a.bytes.len() }))
+                .map(|a| json!({ "page": a.page_id, "name": a.file_name, "version": a.version, "size": a.bytes.len(), "hex": hex_of(&a.bytes) }))
                 .collect();
             respond(200, json!(list))
         }
@@ -861,6 +861,17 @@ async fn handle(
             json!({ "message": format!("the fake does not serve {method} {path}") }),
         ),
     }
+}
+
+/// Stored bytes as lowercase hex, so a test can compare exactly what it sent.
+fn hex_of(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 pub(crate) fn work_item_json(w: &Value) -> Value {
