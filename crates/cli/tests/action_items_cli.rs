@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::Cli;
-use ibridge_testkit::{CreateMode, FakeServices};
+use ibridge_testkit::{CreateMode, Customisation, FakeServices};
 use serde_json::Value;
 
 const RCA: &str = "# RCA: queue stall\n\n## Summary\n\nThe consumer pool stalled.\n\n## Action items\n\n- [ ] Add alert on queue depth — @alice, due 2026-12-20\n- [ ] Runbook for the failover - @bob\n- [ ] Load test the consumer pool, @carol due: 2027-01-05\n- [ ] Review the retry budget (@dave, due 2026-12-31)\n\n## Lessons\n\n- [ ] not an action item — @zed\n";
@@ -590,4 +590,32 @@ fn each_connection_says_what_action_items_become() {
         assert_eq!(task["problem"], problem.as_str());
         assert!(task["number"].as_str().unwrap().starts_with("PTASK"));
     }
+}
+
+#[test]
+fn a_type_without_a_due_date_field_gets_the_date_in_its_description() {
+    let fake = FakeServices::start();
+    let mut custom = Customisation::out_of_the_box();
+    custom
+        .ado_fields
+        .retain(|f| !f.reference.starts_with("Microsoft.VSTS.Scheduling."));
+    // Owners are sent as written, not resolved to identities (see the
+    // wiki): this project takes any name in Assigned To.
+    for f in &mut custom.ado_fields {
+        f.is_identity = false;
+    }
+    fake.customise(custom);
+    let cli = setup(&fake);
+    let (_, doc) = rca(&cli, "ado", RCA);
+    cli.ok(&["doc", "actions", &doc, "--to", "ado"], "");
+    let items = action_work_items(&fake);
+    let alert = items.iter().find(|w| w["title"] == TITLES[0]).unwrap();
+    assert!(
+        alert["fields"]
+            .get("Microsoft.VSTS.Scheduling.DueDate")
+            .is_none(),
+        "{alert}"
+    );
+    let description = alert["fields"]["System.Description"].as_str().unwrap();
+    assert!(description.contains("Due 2026-12-20."), "{description}");
 }

@@ -167,6 +167,7 @@ impl Customisation {
                 assigned,
                 severity,
                 field("Microsoft.VSTS.Common.Priority", "Priority"),
+                field("Microsoft.VSTS.Scheduling.DueDate", "Due Date"),
             ],
             identities: Vec::new(),
         }

@@ -123,6 +123,14 @@ pub struct ActionItemCreate {
     /// sys_id of the incident (`incident_task`) or problem (`problem_task`).
     #[serde(default)]
     pub link: Option<String>,
+    /// Azure DevOps: the date field the work item type has for the due
+    /// date; none: the type has none, and the date goes in the description.
+    #[serde(default = "default_due_field")]
+    pub due_field: Option<String>,
+}
+
+fn default_due_field() -> Option<String> {
+    Some("Microsoft.VSTS.Scheduling.DueDate".into())
 }
 
 /// Declares [`Write`], [`WriteKind`] and the conversions between them and
@@ -302,6 +310,7 @@ mod tests {
                 due: Some("2026-12-20".into()),
                 filed_as: "Task".into(),
                 link: Some("1001".into()),
+                due_field: None,
             }
             .into(),
         ];

@@ -375,9 +375,17 @@ impl Services {
         if !unfiled.is_empty() && target.filed_as == "problem_task" {
             target.link = Some(self.problem_of(&target).await?);
         }
+        let due_field = if unfiled.iter().any(|i| i.due.is_some()) {
+            self.due_field(&target).await
+        } else {
+            None
+        };
         let writes = unfiled
             .iter()
-            .map(|item| (item.clone(), request_for(&doc, item, &target)))
+            .map(|item| {
+                let write = request_for(&doc, item, &target, due_field.as_deref());
+                (item.clone(), write)
+            })
             .collect();
         Ok(PreparedItems {
             order: items.iter().map(|i| i.key.clone()).collect(),
@@ -455,6 +463,26 @@ impl Services {
             out.extend(self.preview(&prepared.view, write).await?);
         }
         Ok(out)
+    }
+
+    /// Where a due date goes on this connection's work item type: the
+    /// first of [`ado::DUE_FIELDS`] the type has, by its field rules
+    /// (cached with the filing rules); none if it has neither. Rules that
+    /// cannot be read leave the scheduling due date.
+    async fn due_field(&self, target: &Target) -> Option<String> {
+        if target.view.provider != Provider::AzureDevOps {
+            return None;
+        }
+        match self
+            .field_rules(&target.view, Some(&target.filed_as), false)
+            .await
+        {
+            Ok(rules) => ado::DUE_FIELDS
+                .iter()
+                .find(|f| rules.rule(f).is_some())
+                .map(|f| (*f).to_owned()),
+            Err(_) => Some(ado::DUE_FIELDS[0].to_owned()),
+        }
     }
 
     /// The problem a `problem_task` belongs to: the one the incident's
@@ -665,7 +693,12 @@ impl Services {
     }
 }
 
-fn request_for(doc: &DocumentRow, item: &ActionItem, target: &Target) -> ActionItemCreate {
+fn request_for(
+    doc: &DocumentRow,
+    item: &ActionItem,
+    target: &Target,
+    due_field: Option<&str>,
+) -> ActionItemCreate {
     ActionItemCreate {
         document: doc.id.clone(),
         item_key: item.key.clone(),
@@ -674,6 +707,7 @@ fn request_for(doc: &DocumentRow, item: &ActionItem, target: &Target) -> ActionI
         due: item.due.map(|d| d.to_string()),
         filed_as: target.filed_as.clone(),
         link: target.link.clone(),
+        due_field: due_field.map(str::to_owned),
     }
 }
 
@@ -695,7 +729,7 @@ fn work_item_operations(
         title: &request.title,
         owner: &request.owner,
         due: request.due.as_deref(),
-        due_field: ado::DUE_FIELDS[0],
+        due_field: request.due_field.as_deref(),
         tag: &tag,
         related,
         source,

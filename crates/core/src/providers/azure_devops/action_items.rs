@@ -35,8 +35,9 @@ pub struct NewActionItem<'a> {
     pub owner: &'a str,
     /// `YYYY-MM-DD`.
     pub due: Option<&'a str>,
-    /// The reference name the due date goes to.
-    pub due_field: &'a str,
+    /// The reference name the due date goes to; none: the type has no
+    /// date field, and the description says it.
+    pub due_field: Option<&'a str>,
     pub tag: &'a str,
     /// The incident's work item, to relate to.
     pub related: Option<u64>,
@@ -57,19 +58,20 @@ impl AdoClient {
             PatchOp::add_field(
                 "System.Description",
                 crate::docs::html::markdown_to_html(&format!(
-                    "Action item from the RCA \"{}\".",
+                    "Action item from the RCA \"{}\".{}",
                     item.source
-                        .replace(['\\', '*', '_', '`', '[', ']', '<'], " ")
+                        .replace(['\\', '*', '_', '`', '[', ']', '<'], " "),
+                    match (item.due, item.due_field) {
+                        (Some(due), None) => format!(" Due {due}."),
+                        _ => String::new(),
+                    }
                 )),
             ),
             PatchOp::add_field("System.AssignedTo", item.owner),
             PatchOp::add_field("System.Tags", format!("Incident Bridge; {}", item.tag)),
         ];
-        if let Some(due) = item.due {
-            ops.push(PatchOp::add_field(
-                item.due_field,
-                format!("{due}T00:00:00Z"),
-            ));
+        if let (Some(due), Some(field)) = (item.due, item.due_field) {
+            ops.push(PatchOp::add_field(field, format!("{due}T00:00:00Z")));
         }
         if let Some(id) = item.related {
             ops.push(PatchOp {
