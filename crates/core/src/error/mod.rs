@@ -1,7 +1,7 @@
 //! The error every core function returns. Callers match on [`ErrorKind`];
 //! `Display` is a sentence a person can act on, and never holds a secret.
 
-mod action;
+pub(crate) mod action;
 pub(crate) mod kind;
 
 pub use action::Action;

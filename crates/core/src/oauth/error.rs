@@ -1,8 +1,8 @@
 //! How a sign-in or a token request fails.
 
 use super::state::StateError;
+use crate::error::action::Action;
 use crate::error::kind::ErrorKind;
-use crate::error::Action;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OAuthError {

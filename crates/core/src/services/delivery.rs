@@ -1,8 +1,8 @@
 //! Delivering outbox entries: one code path for a command's own write and
 //! for `outbox run` after a failure or a crash.
 //!
-//! Each request type in `outbox::Write` implements [`Deliver`] with its own
-//! result type. A command that journaled a write of a known kind delivers
+//! Each request type in `outbox::Write` implements [`Deliver`]
+//! (`services/deliver.rs`) with its own result type. A command that journaled a write of a known kind delivers
 //! it with [`Services::deliver`] and gets that type back; `outbox run` and
 //! `outbox retry` go through [`Services::deliver_entry`], the one dispatch
 //! over the kinds, which wraps each result in [`Delivered`] for display.
@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::{Filed, Published, Services};
+use super::deliver::{Attempt, Deliver};
+use super::{Attached, Filed, Published, Services};
 use crate::app::lock;
 use crate::connections::ConnectionStatus;
 use crate::error::{Error, ErrorKind, Result};
@@ -19,26 +20,6 @@ use crate::outbox::{stored_write, OutboxState, Write};
 use crate::providers::azure_devops::WorkItem;
 use crate::providers::servicenow::SnIncident;
 use crate::store::outbox::OutboxRow;
-
-/// One try at an entry, claimed by this deliverer.
-pub(crate) struct Attempt {
-    /// The entry as claimed (state `in_flight`).
-    pub entry: OutboxRow,
-    /// It was found `in_flight`: an earlier try was cut off, possibly
-    /// after the service received it.
-    pub interrupted: bool,
-    /// An earlier try may have reached the service (cut off, or its
-    /// answer lost): look the record up by its key before sending again.
-    pub resend: bool,
-}
-
-/// Sending one kind of write and storing what it produced, in the same
-/// transaction that marks the entry done.
-pub(crate) trait Deliver: TryFrom<Write, Error = crate::outbox::WriteKind> {
-    type Output;
-
-    async fn deliver(self, services: &Services, attempt: &Attempt) -> Result<Self::Output>;
-}
 
 /// What a delivered entry produced, for `outbox retry` to show.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -48,7 +29,7 @@ pub enum Delivered {
     Published(Published),
     ServiceNowUpdated(SnIncident),
     WorkItemUpdated(WorkItem),
-    Attached(super::page_files::Attached),
+    Attached(Attached),
     Labelled(Vec<String>),
     ActionItemFiled(super::FiledActionItem),
 }

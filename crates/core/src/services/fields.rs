@@ -14,7 +14,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::fields::{
     self, ConnectionFields, FieldRules, FilingDefault, Placeholders, RULES_MAX_AGE_HOURS,
 };
-use crate::providers::azure_devops::{self as ado, Identity};
+use crate::providers::azure_devops::Identity;
 use crate::store::filing::{self as repo, DefaultRow, MetadataRow};
 use crate::store::incidents::IncidentRow;
 use crate::time::now_rfc3339;
@@ -442,13 +442,5 @@ impl Services {
                 let _ = repo::forget_metadata(core.db(), connection_id);
             }
         }
-    }
-}
-
-/// Which required fields the service fills in itself on a create.
-pub(crate) fn service_sets(provider: Provider, field: &str) -> bool {
-    match provider {
-        Provider::AzureDevOps => ado::SERVICE_SET.contains(&field),
-        _ => field.starts_with("sys_"),
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::delivery::{Attempt, Deliver};
+use super::deliver::{Attempt, Deliver};
 use super::dry_run::{unsent, PlannedRequest, Preview};
 use super::Services;
 use crate::app::lock;
@@ -320,23 +320,18 @@ impl Services {
         let fields = self
             .filing_fields(&view, &incident, kind, &options.fields, |fields, rules| {
                 let body = create_body(&incident, provider, kind, fields)?;
-                crate::fields::check(
-                    rules,
-                    &body,
-                    |f| super::fields::service_sets(provider, f),
-                    &how_to_set,
-                )
-                .map_err(|e| match e {
-                    Error::InvalidInput { field, message, .. } => Error::invalid_with(
-                        field.clone(),
-                        message,
-                        Action::SetFilingField {
-                            connection: connection.clone(),
-                            field,
-                        },
-                    ),
-                    other => other,
-                })
+                crate::fields::check(rules, &body, |f| service_sets(provider, f), &how_to_set)
+                    .map_err(|e| match e {
+                        Error::InvalidInput { field, message, .. } => Error::invalid_with(
+                            field.clone(),
+                            message,
+                            Action::SetFilingField {
+                                connection: connection.clone(),
+                                field,
+                            },
+                        ),
+                        other => other,
+                    })
             })
             .await?;
         let write = outbox::filing_write(&incident.id, &view, kind, fields);
@@ -537,6 +532,14 @@ fn create_body(
 
 /// A field a filing may set: a writable column (ServiceNow) or a field
 /// reference name (Azure DevOps); never the key a repeat filing is found by.
+/// Which required fields the service fills in itself on a create.
+fn service_sets(provider: Provider, field: &str) -> bool {
+    match provider {
+        Provider::AzureDevOps => ado::SERVICE_SET.contains(&field),
+        _ => field.starts_with("sys_"),
+    }
+}
+
 pub(crate) fn validate_filing_field(provider: Provider, name: &str) -> Result<()> {
     if super::action_items::is_setting(name) {
         return Err(Error::invalid(

@@ -9,6 +9,7 @@
 mod action_items;
 mod azure_devops;
 mod confluence;
+mod deliver;
 mod delivery;
 mod doctor;
 mod dry_run;

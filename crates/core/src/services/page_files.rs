@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use super::delivery::{Attempt, Deliver};
+use super::deliver::{Attempt, Deliver};
 use super::Services;
 use crate::app::lock;
 use crate::error::{Error, Result};
