@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use rusqlite::{Transaction, TransactionBehavior};
 use serde::Serialize;
 
-use super::delivery::{Attempt, Deliver};
+use super::deliver::{Attempt, Deliver};
 use super::dry_run::{unsent, PlannedRequest, Preview};
 use super::Services;
 use crate::app::{lock, Core};
