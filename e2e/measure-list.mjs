@@ -35,7 +35,7 @@ now = datetime.datetime.now(datetime.timezone.utc)
 rows = []
 for n in range(${COUNT - 1}):
     at = (now - datetime.timedelta(minutes=7 * n)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    rows.append((str(uuid.uuid4()), f"Incident {n}: {['checkout', 'search', 'login', 'payments', 'queue'][n % 5]} errors", "Seen at " + at, "P" + str(1 + n % 4), ["open", "mitigated", "resolved", "closed"][n % 4], at, at))
+    rows.append((str(uuid.uuid4()), f"Incident {n}: {['checkout', 'search', 'login', 'payments', 'queue'][n % 5]} errors", "Seen at " + at, "P" + str(1 + n % 4), ["investigating", "identified", "monitoring", "resolved", "closed"][n % 5], at, at))
 db.executemany("INSERT INTO incidents (id, title, description, severity, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 db.commit()
 `,

@@ -60,11 +60,11 @@ describe("connection form rules", () => {
 
 describe("incident form rules", () => {
   it("checks title and severity", () => {
-    expect(validateIncident({ title: "DB down", severity: "P1", description: "", status: "open" })).toEqual({});
-    expect(validateIncident({ title: "", severity: "P9", description: "", status: "open" })).toEqual({
+    expect(validateIncident({ title: "DB down", severity: "P1", description: "", status: "investigating" })).toEqual({});
+    expect(validateIncident({ title: "", severity: "P9", description: "", status: "investigating" })).toEqual({
       title: expect.any(String),
       severity: expect.any(String),
     });
-    expect(validateIncident({ title: "x".repeat(161), severity: "P2", description: "", status: "open" }).title).toMatch(/160/);
+    expect(validateIncident({ title: "x".repeat(161), severity: "P2", description: "", status: "investigating" }).title).toMatch(/160/);
   });
 });

@@ -20,6 +20,7 @@ use tauri_specta::{collect_commands, Builder};
 use commands::about::StartupProblem;
 use commands::{
     about, action_items, activity, connections, documents, evidence, incidents, links, oauth,
+    timeline,
 };
 pub use error::UiError;
 pub use state::AppState;
@@ -62,6 +63,13 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             incidents::update_incident,
             incidents::show_incident,
             incidents::file_incident,
+            timeline::incident_timeline,
+            timeline::add_incident_event,
+            timeline::post_incident_event,
+            timeline::close_code_choices,
+            timeline::plan_incident_status,
+            timeline::set_incident_status,
+            timeline::sync_incident,
             documents::list_documents,
             documents::new_document,
             documents::get_document,
@@ -205,10 +213,16 @@ fn announce_outcomes(
                 | WriteKind::ActionItemCreate => {
                     services.document(&e.subject_id).ok().map(|d| d.title)
                 }
-                WriteKind::ServiceNowCreate | WriteKind::WorkItemCreate => {
+                WriteKind::ServiceNowCreate
+                | WriteKind::WorkItemCreate
+                | WriteKind::ServiceNowStateChange
+                | WriteKind::WorkItemStateChange => {
                     services.incident(&e.subject_id).ok().map(|i| i.title)
                 }
-                WriteKind::ServiceNowUpdate | WriteKind::WorkItemUpdate => None,
+                WriteKind::ServiceNowUpdate
+                | WriteKind::WorkItemUpdate
+                | WriteKind::JournalPost
+                | WriteKind::CommentPost => None,
             }
         })
     });

@@ -42,13 +42,20 @@ pub struct OutboxNotice {
 /// (updates address a remote record by its own id).
 fn screen_of(kind: Option<WriteKind>) -> Option<&'static str> {
     match kind? {
-        WriteKind::ServiceNowCreate | WriteKind::WorkItemCreate => Some("incidents"),
+        WriteKind::ServiceNowCreate
+        | WriteKind::WorkItemCreate
+        | WriteKind::ServiceNowStateChange
+        | WriteKind::WorkItemStateChange => Some("incidents"),
         WriteKind::PageCreate
         | WriteKind::PageUpdate
         | WriteKind::AttachmentUpload
         | WriteKind::LabelSync
         | WriteKind::ActionItemCreate => Some("documents"),
-        WriteKind::ServiceNowUpdate | WriteKind::WorkItemUpdate => None,
+        // Notes are for a timeline event; the activity screen lists them.
+        WriteKind::ServiceNowUpdate
+        | WriteKind::WorkItemUpdate
+        | WriteKind::JournalPost
+        | WriteKind::CommentPost => None,
     }
 }
 
@@ -60,6 +67,9 @@ fn what(kind: Option<WriteKind>) -> &'static str {
         Some(WriteKind::ActionItemCreate) => "action item",
         Some(WriteKind::WorkItemCreate | WriteKind::WorkItemUpdate) => "work item",
         Some(WriteKind::ServiceNowCreate | WriteKind::ServiceNowUpdate) => "incident",
+        Some(WriteKind::JournalPost) => "work note",
+        Some(WriteKind::CommentPost) => "comment",
+        Some(WriteKind::ServiceNowStateChange | WriteKind::WorkItemStateChange) => "state change",
         None => "unreadable",
     }
 }

@@ -28,7 +28,7 @@ describe("Incident editor", () => {
     await user.selectOptions(screen.getByLabelText("Severity"), "P1");
     await user.type(screen.getByLabelText("Description (Markdown)"), "Errors on **pay**");
     await user.click(screen.getByRole("button", { name: "Record incident" }));
-    expect(createIncident).toHaveBeenCalledWith({ title: "Checkout down", severity: "P1", description: "Errors on **pay**", status: "open" });
+    expect(createIncident).toHaveBeenCalledWith({ title: "Checkout down", severity: "P1", description: "Errors on **pay**", status: "investigating" });
     expect(onSaved).toHaveBeenCalledWith("i-1");
     expect(await screen.findByText(/Not filed to 'sn' yet/)).toBeInTheDocument();
   });

@@ -3,7 +3,7 @@ import { commands, type ConnectionView, type Incident, type IncidentReport } fro
 import { call, CommandError, messageOf } from "../api";
 import { validateIncident, type IncidentForm } from "../validation";
 import { filterIncidents, NO_INCIDENT_FILTER, type IncidentFilter } from "../ui/filters";
-import { providerLabel, remotePriorityLabel, remoteStateLabel, severityLabel, statusLabel } from "../ui/labels";
+import { providerLabel, remotePriorityLabel, remoteStateLabel, severityLabel, STATUSES, statusLabel } from "../ui/labels";
 import { age, parseTime } from "../ui/time";
 import { useNavigate } from "../ui/navigation";
 import { outboxTouched } from "../ui/outbox";
@@ -14,7 +14,7 @@ import { Time, useNow } from "./Time";
 import { VirtualList } from "./VirtualList";
 import { useReloadOn } from "../storeChanges";
 
-const EMPTY: IncidentForm = { title: "", severity: "P2", description: "", status: "open" };
+const EMPTY: IncidentForm = { title: "", severity: "P2", description: "", status: "investigating" };
 const WORK_ITEM_TYPES = ["Bug", "Task", "User Story", "Issue", "Incident"];
 
 const countOf = (n: number) => (n === 1 ? "1 incident" : `${n} incidents`);
@@ -163,7 +163,7 @@ function IncidentFilters({
         </select>
         <select aria-label="Status" value={filter.status} onChange={(e) => onChange({ ...filter, status: e.target.value })} data-testid="filter-status">
           <option value="">Any status</option>
-          {["open", "mitigated", "resolved", "closed"].map((s) => (
+          {STATUSES.map((s) => (
             <option key={s} value={s}>
               {statusLabel(s)}
             </option>
@@ -248,7 +248,7 @@ export function IncidentEditor({
         {id && (
           <Field id="incident-status" label="Status">
             <select id="incident-status" value={form.status} onChange={(e) => setForm({ ...form, status: e.target.value })}>
-              {["open", "mitigated", "resolved", "closed"].map((s) => (
+              {STATUSES.map((s) => (
                 <option key={s} value={s}>
                   {statusLabel(s)}
                 </option>

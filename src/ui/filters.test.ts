@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { filterDocuments, filterIncidents, NO_DOCUMENT_FILTER, NO_INCIDENT_FILTER } from "./filters";
 
 const incidents = [
-  { id: "a1", title: "Checkout returns 500", description: "Errors on **pay**", severity: "P1", status: "open", links: [{ connection: "sn", external_id: "x", external_key: "INC0010001" }] },
-  { id: "b2", title: "Slow search", description: "p99 at 4 s", severity: "P3", status: "mitigated", links: [] },
+  { id: "a1", title: "Checkout returns 500", description: "Errors on **pay**", severity: "P1", status: "investigating", links: [{ connection: "sn", external_id: "x", external_key: "INC0010001" }] },
+  { id: "b2", title: "Slow search", description: "p99 at 4 s", severity: "P3", status: "monitoring", links: [] },
   { id: "c3", title: "Login loop", description: "SSO redirect", severity: "P1", status: "resolved", links: [] },
 ];
 
@@ -23,7 +23,7 @@ describe("incident filters", () => {
     expect(filterIncidents(incidents, { ...NO_INCIDENT_FILTER, severity: "P1" }).map((i) => i.id)).toEqual(["a1", "c3"]);
     expect(filterIncidents(incidents, { ...NO_INCIDENT_FILTER, severity: "P1", filed: "not_filed" }).map((i) => i.id)).toEqual(["c3"]);
     expect(filterIncidents(incidents, { ...NO_INCIDENT_FILTER, filed: "filed" }).map((i) => i.id)).toEqual(["a1"]);
-    expect(filterIncidents(incidents, { ...NO_INCIDENT_FILTER, status: "mitigated" }).map((i) => i.id)).toEqual(["b2"]);
+    expect(filterIncidents(incidents, { ...NO_INCIDENT_FILTER, status: "monitoring" }).map((i) => i.id)).toEqual(["b2"]);
   });
 });
 

@@ -17,7 +17,8 @@ describe("display values", () => {
   });
 
   it("capitalises local statuses", () => {
-    expect(statusLabel("mitigated")).toBe("Mitigated");
+    expect(statusLabel("monitoring")).toBe("Monitoring");
+    expect(statusLabel("investigating")).toBe("Investigating");
   });
 
   it("counts what the Activity badge shows", () => {

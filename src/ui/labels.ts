@@ -35,7 +35,15 @@ export function remotePriorityLabel(provider: string, value: string | null | und
   return value;
 }
 
-const STATUS: Record<string, string> = { open: "Open", mitigated: "Mitigated", resolved: "Resolved", closed: "Closed" };
+/** The local statuses, in the order a response moves through them. */
+export const STATUSES = ["investigating", "identified", "monitoring", "resolved", "closed"] as const;
+const STATUS: Record<string, string> = {
+  investigating: "Investigating",
+  identified: "Identified",
+  monitoring: "Monitoring",
+  resolved: "Resolved",
+  closed: "Closed",
+};
 export function statusLabel(status: string): string {
   return STATUS[status] ?? status;
 }

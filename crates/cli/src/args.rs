@@ -153,6 +153,49 @@ pub enum IncidentCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Add an event to the incident's timeline and post it to every record
+    /// the incident is filed as (ServiceNow work notes by default; an
+    /// Azure DevOps comment).
+    Note {
+        id: String,
+        /// Markdown.
+        text: String,
+        /// detected, acknowledged, update, mitigated, resolved or note (default).
+        #[arg(long)]
+        kind: Option<String>,
+        /// When it happened (default now): RFC 3339 with an offset
+        /// (2026-03-01T14:05:00+01:00, …Z), a date and time in this
+        /// machine's time zone (2026-03-01 14:05), or a time today (14:05).
+        #[arg(long)]
+        at: Option<String>,
+        /// none, work_notes (default) or comments (ServiceNow's
+        /// customer-visible additional comments).
+        #[arg(long)]
+        post: Option<String>,
+    },
+    /// The incident's timeline, oldest first, in local time.
+    Timeline {
+        id: String,
+    },
+    /// Change the status (investigating, identified, monitoring, resolved,
+    /// closed); every linked record moves with it.
+    Status {
+        id: String,
+        status: String,
+        /// ServiceNow resolution code (value or label of the instance's choices); needed to resolve.
+        #[arg(long)]
+        close_code: Option<String>,
+        /// ServiceNow resolution notes; needed to resolve.
+        #[arg(long)]
+        close_notes: Option<String>,
+        /// Print the requests that would be sent; send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Pull state, assignee, priority and new notes from every linked record.
+    Sync {
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -33,6 +33,16 @@ const EXAMPLES: &[(&str, &str)] = &[
         "incident file",
         "ibridge incident file 3f2a --to sn\nibridge incident file 3f2a --to ado --type Bug --field Custom.ServiceArea=Checkout\nibridge incident file 3f2a --to sn --field caller_id=\"Ana Lima\" --field short_description=\"[{severity}] {title}\" --dry-run",
     ),
+    (
+        "incident note",
+        "ibridge incident note 3f2a \"Rolled back release 42\" --kind mitigated\nibridge incident note 3f2a \"Error rate rising\" --kind detected --at 2026-03-01T14:05:00+01:00 --post none",
+    ),
+    ("incident timeline", "ibridge incident timeline 3f2a"),
+    (
+        "incident status",
+        "ibridge incident status 3f2a monitoring\nibridge incident status 3f2a resolved --close-code \"Solution provided\" --close-notes \"Rolled back\" --dry-run",
+    ),
+    ("incident sync", "ibridge incident sync 3f2a"),
     ("servicenow", "ibridge servicenow search sn \"checkout\""),
     ("servicenow search", "ibridge servicenow search sn \"checkout\" --limit 5"),
     ("servicenow get", "ibridge servicenow get sn INC0010001"),

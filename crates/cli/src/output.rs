@@ -307,7 +307,7 @@ fn link_lines(links: &[ExternalLink]) -> Vec<String> {
         .iter()
         .map(|l| {
             format!(
-                "Filed:       {} in '{}' ({}){}{} — {}{}",
+                "Filed:       {} in '{}' ({}){}{}{} — {}{}",
                 l.external_key.as_deref().unwrap_or(&l.external_id),
                 l.connection,
                 l.provider,
@@ -318,6 +318,10 @@ fn link_lines(links: &[ExternalLink]) -> Vec<String> {
                 l.remote_priority
                     .as_deref()
                     .map(|p| format!(", priority {p}"))
+                    .unwrap_or_default(),
+                l.remote_assignee
+                    .as_deref()
+                    .map(|a| format!(", assigned to {a}"))
                     .unwrap_or_default(),
                 l.url,
                 l.last_synced_at
@@ -727,6 +731,17 @@ pub fn delivered_text(d: &Delivered) -> String {
             f.filing.filed_as,
             f.filing.external_key.as_deref().unwrap_or("")
         ),
+        Delivered::NotePosted(n) => format!(
+            "posted event {} to '{}' ({})",
+            short_id(&n.event_id),
+            n.connection,
+            n.channel
+        ),
+        Delivered::StateSet(s) => format!(
+            "{} is now {}",
+            s.record,
+            s.state.as_deref().unwrap_or("changed")
+        ),
     }
 }
 
@@ -751,4 +766,158 @@ pub fn action_items_table(items: &[ibridge_core::services::FiledActionItem]) -> 
             })
             .collect(),
     )
+}
+
+use ibridge_core::incidents::timeline::local_display;
+use ibridge_core::incidents::{EventSource, TimelineEvent};
+use ibridge_core::services::{AddedEvent, StatusChanged, StatusPlan, SyncReport, Timeline};
+
+fn event_source(e: &TimelineEvent) -> String {
+    match (e.source, &e.connection) {
+        (EventSource::Local, _) => "here".to_owned(),
+        (_, Some(connection)) => format!("'{connection}'"),
+        (source, None) => source.as_str().to_owned(),
+    }
+}
+
+fn event_lines(e: &TimelineEvent) -> String {
+    let mut head = format!(
+        "{}  {:<12} {} ({})",
+        local_display(&e.occurred_at),
+        e.kind.as_str(),
+        e.author,
+        event_source(e)
+    );
+    if !e.posted.is_empty() {
+        let posted: Vec<String> = e
+            .posted
+            .iter()
+            .map(|p| format!("'{}' {}", p.connection, p.channel))
+            .collect();
+        head.push_str(&format!(" → posted to {}", posted.join(", ")));
+    }
+    let body: Vec<String> = e.text.lines().map(|l| format!("    {l}")).collect();
+    format!("{head}\n{}", body.join("\n"))
+}
+
+pub fn timeline_text(t: &Timeline) -> String {
+    let mut text = format!(
+        "Incident {} ({}, {}): {}",
+        short_id(&t.incident.id),
+        t.incident.severity,
+        t.incident.status.as_str(),
+        t.incident.title
+    );
+    if t.events.is_empty() {
+        text.push_str("\nNo events yet. Add one with `ibridge incident note`.");
+    }
+    for e in &t.events {
+        text.push('\n');
+        text.push_str(&event_lines(e));
+    }
+    text
+}
+
+pub fn added_event_text(a: &AddedEvent) -> String {
+    let mut text = format!(
+        "Added {} event {} at {}.",
+        a.event.kind.as_str(),
+        short_id(&a.event.id),
+        local_display(&a.event.occurred_at)
+    );
+    for p in &a.posts {
+        match (&p.posted, &p.error) {
+            (Some(n), _) if n.reconciled => text.push_str(&format!(
+                "\nAlready in '{}' ({}): not posted again.",
+                p.connection, n.channel
+            )),
+            (Some(n), _) => {
+                text.push_str(&format!("\nPosted to '{}' ({}).", p.connection, n.channel))
+            }
+            (None, Some(e)) => text.push_str(&format!(
+                "\nNot posted to '{}' yet: {e}. It stays in the outbox (`ibridge outbox list`).",
+                p.connection
+            )),
+            (None, None) => {}
+        }
+    }
+    text
+}
+
+pub fn status_plan_text(p: &StatusPlan) -> String {
+    let mut text = format!(
+        "Status {} → {}: nothing sent (dry run).",
+        p.from.as_str(),
+        p.to.as_str()
+    );
+    if p.moves.is_empty() {
+        text.push_str("\nNo linked record changes state.");
+    }
+    for m in &p.moves {
+        text.push_str(&format!(
+            "\n{} in '{}' → {}\n{} {}",
+            m.record, m.connection, m.state, m.request.method, m.request.url
+        ));
+        if let Some(body) = &m.request.body {
+            text.push_str(&format!("\n{body}"));
+        }
+    }
+    text
+}
+
+pub fn status_changed_text(c: &StatusChanged) -> String {
+    let mut text = format!(
+        "Incident {} is now {}.",
+        short_id(&c.incident.id),
+        c.incident.status.as_str()
+    );
+    for m in &c.moves {
+        match &m.error {
+            None => text.push_str(&format!(
+                "\n{} in '{}' is now {}.",
+                m.record, m.connection, m.state
+            )),
+            Some(e) => text.push_str(&format!(
+                "\n{} in '{}' not moved yet: {e}. It stays in the outbox (`ibridge outbox list`).",
+                m.record, m.connection
+            )),
+        }
+    }
+    text
+}
+
+pub fn sync_report_text(r: &SyncReport) -> String {
+    let mut text = format!("Incident {}:", short_id(&r.incident.id));
+    if r.records.is_empty() {
+        text.push_str(" not filed anywhere; nothing to pull.");
+    }
+    for s in &r.records {
+        match &s.error {
+            None => text.push_str(&format!(
+                "\n{} in '{}': {}{}{}; {} new event{}",
+                s.record,
+                s.connection,
+                s.state.as_deref().unwrap_or("no state"),
+                s.priority
+                    .as_deref()
+                    .map(|p| format!(", priority {p}"))
+                    .unwrap_or_default(),
+                s.assignee
+                    .as_deref()
+                    .map(|a| format!(", assigned to {a}"))
+                    .unwrap_or_default(),
+                s.new_events,
+                if s.new_events == 1 { "" } else { "s" }
+            )),
+            Some(e) => text.push_str(&format!(
+                "\n{} in '{}': not pulled ({e})",
+                s.record, s.connection
+            )),
+        }
+    }
+    for e in &r.added {
+        text.push('\n');
+        text.push_str(&event_lines(e));
+    }
+    text
 }

@@ -11,6 +11,7 @@
 
 mod confluence_files;
 mod customisation;
+mod lifecycle;
 mod work_tracking;
 
 use std::collections::{HashMap, VecDeque};
@@ -26,6 +27,7 @@ use warp::Filter;
 
 pub use confluence_files::FakeAttachment;
 pub use customisation::{Customisation, Received};
+pub use lifecycle::FakeWrite;
 
 /// How the next create requests behave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +80,7 @@ pub(crate) struct State {
     tasks: Vec<Value>,
     /// Creates still let through normally before `mode` applies.
     normal_creates_first: usize,
+    lifecycle: lifecycle::Lifecycle,
 }
 
 pub struct FakeServices {
@@ -139,6 +142,18 @@ impl FakeServices {
                         );
                         let segments: Vec<&str> =
                             path.as_str().trim_matches('/').split('/').collect();
+                        if let Some(answer) = lifecycle::handle(
+                            &state,
+                            method.as_str(),
+                            &segments,
+                            &query,
+                            &headers,
+                            &body,
+                        )
+                        .await
+                        {
+                            return Ok::<_, Infallible>(answer);
+                        }
                         if let Some(answer) =
                             work_tracking::handle(&state, method.as_str(), &segments, &query, &body)
                                 .await
@@ -260,7 +275,8 @@ impl FakeServices {
 
     /// Creates being held right now (StoreThenHang / HangThenDiscard).
     pub fn hanging(&self) -> usize {
-        self.state.lock().unwrap().hanging
+        let s = self.state.lock().unwrap();
+        s.hanging + s.lifecycle.hanging
     }
 
     /// Waits (up to `limit`) until a create is being held.

@@ -14,7 +14,7 @@ pub struct IncidentInput {
     pub title: String,
     pub severity: String,
     pub description: String,
-    /// Ignored on create (new incidents are open).
+    /// Ignored on create (new incidents are investigating).
     pub status: String,
 }
 

@@ -10,3 +10,4 @@ pub mod evidence;
 pub mod incidents;
 pub mod links;
 pub mod oauth;
+pub mod timeline;

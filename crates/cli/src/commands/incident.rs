@@ -1,7 +1,7 @@
 //! `ibridge incident`: local incident records, and filing them.
 
-use ibridge_core::incidents::NewIncident;
-use ibridge_core::services::FilingOptions;
+use ibridge_core::incidents::{NewEvent, NewIncident};
+use ibridge_core::services::{FilingOptions, StatusInput};
 use ibridge_core::{Error, Result, Services};
 
 use crate::args::IncidentCommand;
@@ -68,6 +68,64 @@ pub async fn run(services: &Services, out: &Output, command: IncidentCommand) ->
                 .await?;
                 out.emit(&filed, output::filed_text);
             }
+        }
+        IncidentCommand::Note {
+            id,
+            text,
+            kind,
+            at,
+            post,
+        } => {
+            let added = services
+                .add_incident_event(
+                    &id,
+                    NewEvent {
+                        text,
+                        kind,
+                        at,
+                        post,
+                    },
+                )
+                .await?;
+            out.emit(&added, output::added_event_text);
+        }
+        IncidentCommand::Timeline { id } => {
+            let timeline = services.incident_timeline(&id)?;
+            out.emit(&timeline, output::timeline_text);
+        }
+        IncidentCommand::Status {
+            id,
+            status,
+            close_code,
+            close_notes,
+            dry_run,
+        } => {
+            let input = StatusInput {
+                status,
+                close_code,
+                close_notes,
+            };
+            if dry_run {
+                let plan = services.plan_incident_status(&id, &input).await?;
+                out.emit(&plan, output::status_plan_text);
+            } else {
+                let changed = with_spinner(
+                    "Changing the status…",
+                    out.json,
+                    services.set_incident_status(&id, input),
+                )
+                .await?;
+                out.emit(&changed, output::status_changed_text);
+            }
+        }
+        IncidentCommand::Sync { id } => {
+            let report = with_spinner(
+                "Pulling linked records…",
+                out.json,
+                services.sync_incident(&id),
+            )
+            .await?;
+            out.emit(&report, output::sync_report_text);
         }
     }
     Ok(())

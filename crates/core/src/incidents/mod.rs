@@ -1,12 +1,17 @@
 //! Local incident records: create, list, show, and their external links.
 
+mod events;
 pub mod model;
+pub mod timeline;
 
 use rusqlite::{Transaction, TransactionBehavior};
 
+pub(crate) use events::local_event;
+pub use events::status_event_kind;
 pub use model::{
     validate_title, ExternalLink, Incident, IncidentChanges, IncidentStatus, NewIncident, Severity,
 };
+pub use timeline::{EventKind, EventPost, EventSource, NewEvent, PostTo, TimelineEvent};
 
 use crate::app::Core;
 use crate::audit::{self, Event, Outcome};
@@ -41,7 +46,7 @@ impl Core {
             title,
             description: input.description,
             severity: severity.as_str().to_owned(),
-            status: IncidentStatus::Open.as_str().to_owned(),
+            status: IncidentStatus::Investigating.as_str().to_owned(),
             created_at: now.clone(),
             updated_at: now,
         };
@@ -55,8 +60,15 @@ impl Core {
         } else {
             Vec::new()
         };
+        let detected = local_event(
+            &row.id,
+            timeline::EventKind::Detected,
+            row.created_at.clone(),
+            format!("Incident recorded ({}): {}", row.severity, row.title),
+        );
         let tx = Transaction::new_unchecked(self.db(), TransactionBehavior::Immediate)?;
         repo::insert(&tx, &row)?;
+        crate::store::timeline::insert(&tx, &detected)?;
         let mut journaled = Vec::new();
         for target in &targets {
             // The connection's defaults, stored resolved; no pre-flight here
@@ -96,23 +108,47 @@ impl Core {
         Ok((self.incident(&row.id)?, journaled))
     }
 
-    /// Edits an incident's title, Markdown description, severity and status.
+    /// Edits an incident's title, Markdown description, severity and
+    /// status; a severity or status change adds its timeline event. A
+    /// status changed here stays local (`Services::set_incident_status`
+    /// also moves the linked records).
     pub fn update_incident(&mut self, id: &str, changes: IncidentChanges) -> Result<Incident> {
         let mut row = self.find_incident(id)?;
+        let before = (row.severity.clone(), row.status.parse::<IncidentStatus>()?);
         row.title = validate_title(&changes.title)?;
         row.severity = changes.severity.parse::<Severity>()?.as_str().to_owned();
-        row.status = changes
-            .status
-            .parse::<IncidentStatus>()?
-            .as_str()
-            .to_owned();
+        let status = changes.status.parse::<IncidentStatus>()?;
+        if status != before.1 {
+            before.1.check_change(status)?;
+        }
+        row.status = status.as_str().to_owned();
         if changes.description.len() > MAX_DESCRIPTION_BYTES {
             return Err(Error::invalid("description", "must be at most 256 KiB"));
         }
         row.description = changes.description;
         row.updated_at = now_rfc3339();
+        let mut events = Vec::new();
+        if row.severity != before.0 {
+            events.push(local_event(
+                &row.id,
+                timeline::EventKind::Update,
+                row.updated_at.clone(),
+                format!("Severity {} → {}", before.0, row.severity),
+            ));
+        }
+        if status != before.1 {
+            events.push(local_event(
+                &row.id,
+                status_event_kind(status),
+                row.updated_at.clone(),
+                format!("Status {} → {}", before.1, status),
+            ));
+        }
         let tx = Transaction::new_unchecked(self.db(), TransactionBehavior::Immediate)?;
         repo::update(&tx, &row)?;
+        for event in &events {
+            crate::store::timeline::insert(&tx, event)?;
+        }
         audit::append(
             &tx,
             &Event {
@@ -179,6 +215,7 @@ pub(crate) fn link_view(l: LinkRow) -> ExternalLink {
         url: l.url,
         remote_state: l.remote_state,
         remote_priority: l.remote_priority,
+        remote_assignee: l.remote_assignee,
         last_synced_at: l.last_synced_at,
     }
 }

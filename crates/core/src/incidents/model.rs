@@ -69,40 +69,100 @@ impl fmt::Display for Severity {
     }
 }
 
+/// Where the response stands. Any step may go back (a fix that did not
+/// hold); `closed` follows `resolved` only and is final.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IncidentStatus {
-    Open,
-    Mitigated,
+    Investigating,
+    Identified,
+    Monitoring,
     Resolved,
     Closed,
 }
 
 impl IncidentStatus {
+    pub const ALL: [IncidentStatus; 5] = [
+        IncidentStatus::Investigating,
+        IncidentStatus::Identified,
+        IncidentStatus::Monitoring,
+        IncidentStatus::Resolved,
+        IncidentStatus::Closed,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
-            IncidentStatus::Open => "open",
-            IncidentStatus::Mitigated => "mitigated",
+            IncidentStatus::Investigating => "investigating",
+            IncidentStatus::Identified => "identified",
+            IncidentStatus::Monitoring => "monitoring",
             IncidentStatus::Resolved => "resolved",
             IncidentStatus::Closed => "closed",
         }
+    }
+
+    /// The statuses this one may change to.
+    pub fn next(self) -> Vec<IncidentStatus> {
+        use IncidentStatus::*;
+        match self {
+            Closed => Vec::new(),
+            Resolved => vec![Investigating, Identified, Monitoring, Closed],
+            open => [Investigating, Identified, Monitoring, Resolved]
+                .into_iter()
+                .filter(|s| *s != open)
+                .collect(),
+        }
+    }
+
+    /// Refuses a change this status does not allow, naming the allowed ones.
+    pub fn check_change(self, to: IncidentStatus) -> Result<(), Error> {
+        let allowed = self.next();
+        if allowed.contains(&to) {
+            return Ok(());
+        }
+        let message = if allowed.is_empty() {
+            format!(
+                "the incident is {} and cannot change any more (closed is final; record a new incident)",
+                self.as_str()
+            )
+        } else {
+            format!(
+                "the incident is {}; it can become {} (not {})",
+                self.as_str(),
+                allowed
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                to.as_str()
+            )
+        };
+        Err(Error::invalid("status", message))
+    }
+}
+
+impl fmt::Display for IncidentStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
 impl FromStr for IncidentStatus {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
-        match s.trim() {
-            "open" => Ok(IncidentStatus::Open),
-            "mitigated" => Ok(IncidentStatus::Mitigated),
-            "resolved" => Ok(IncidentStatus::Resolved),
-            "closed" => Ok(IncidentStatus::Closed),
-            other => Err(Error::invalid(
-                "status",
-                format!("'{other}' is not one of open, mitigated, resolved, closed"),
-            )),
-        }
+        let wanted = s.trim().to_ascii_lowercase();
+        IncidentStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str() == wanted)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "status",
+                    format!(
+                        "'{}' is not one of investigating, identified, monitoring, resolved, closed",
+                        s.trim()
+                    ),
+                )
+            })
     }
 }
 
@@ -119,6 +179,8 @@ pub struct ExternalLink {
     pub url: String,
     pub remote_state: Option<String>,
     pub remote_priority: Option<String>,
+    /// Who the record is assigned to there (display name).
+    pub remote_assignee: Option<String>,
     pub last_synced_at: Option<String>,
 }
 
@@ -188,6 +250,29 @@ mod tests {
         assert_eq!(Severity::P4.azure_devops(), ("4 - Low", 4));
         assert_eq!("p2".parse::<Severity>().unwrap(), Severity::P2);
         assert!("P5".parse::<Severity>().is_err());
+    }
+
+    #[test]
+    fn status_changes_go_forward_and_back_but_closed_is_final() {
+        use IncidentStatus::*;
+        assert!(Investigating.check_change(Monitoring).is_ok());
+        assert!(Monitoring.check_change(Investigating).is_ok());
+        assert!(Resolved.check_change(Identified).is_ok());
+        assert!(Resolved.check_change(Closed).is_ok());
+        let skip = Monitoring.check_change(Closed).unwrap_err().to_string();
+        assert!(skip.contains("invalid status"), "{skip}");
+        assert!(
+            skip.contains("investigating, identified, resolved"),
+            "{skip}"
+        );
+        assert!(Closed
+            .check_change(Investigating)
+            .unwrap_err()
+            .to_string()
+            .contains("closed is final"));
+        assert!(Investigating.check_change(Investigating).is_err());
+        assert_eq!("Monitoring".parse::<IncidentStatus>().unwrap(), Monitoring);
+        assert!("open".parse::<IncidentStatus>().is_err());
     }
 
     #[test]

@@ -19,8 +19,9 @@ use serde::Serialize;
 pub use crate::store::outbox::OutboxState;
 pub use schedule::{is_transient, retry_delay};
 pub use write::{
-    ActionItemCreate, AttachmentUpload, LabelSync, PageCreate, PageUpdate, ServiceNowCreate,
-    ServiceNowUpdate, WorkItemCreate, WorkItemUpdate, Write, WriteKind,
+    ActionItemCreate, AttachmentUpload, CommentPost, JournalPost, LabelSync, PageCreate,
+    PageUpdate, ServiceNowCreate, ServiceNowStateChange, ServiceNowUpdate, WorkItemCreate,
+    WorkItemStateChange, WorkItemUpdate, Write, WriteKind,
 };
 
 use crate::app::Core;

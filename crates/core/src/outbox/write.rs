@@ -133,6 +133,51 @@ fn default_due_field() -> Option<String> {
     Some("Microsoft.VSTS.Scheduling.DueDate".into())
 }
 
+/// Posts a timeline event to a ServiceNow incident's journal. Before a
+/// re-send the journal (`sys_journal_field`) is read back for the event's
+/// marker, so a lost answer never posts it twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalPost {
+    pub event: String,
+    /// Lower-case, 32 hex characters.
+    pub sys_id: String,
+    /// `work_notes` or `comments`.
+    pub field: String,
+}
+
+/// Adds a timeline event as a comment on an Azure DevOps work item; the
+/// comments are read back for its marker before a re-send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentPost {
+    pub event: String,
+    pub id: u64,
+}
+
+/// Moves a ServiceNow incident to `state` (a stored choice value), with
+/// the resolution fields when resolving.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceNowStateChange {
+    /// The local incident.
+    pub incident: String,
+    pub sys_id: String,
+    pub state: String,
+    #[serde(default)]
+    pub close_code: Option<String>,
+    #[serde(default)]
+    pub close_notes: Option<String>,
+    #[serde(default)]
+    pub hold_reason: Option<String>,
+}
+
+/// Moves an Azure DevOps work item to `state` (a state of its type).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkItemStateChange {
+    /// The local incident.
+    pub incident: String,
+    pub id: u64,
+    pub state: String,
+}
+
 /// Declares [`Write`], [`WriteKind`] and the conversions between them and
 /// the request types from one list, so a tag is written once.
 macro_rules! writes {
@@ -203,6 +248,10 @@ writes! {
     AttachmentUpload(AttachmentUpload) = "confluence.upload_attachment",
     LabelSync(LabelSync) = "confluence.set_labels",
     ActionItemCreate(ActionItemCreate) = "action_items.file",
+    JournalPost(JournalPost) = "servicenow.post_journal",
+    CommentPost(CommentPost) = "azure_devops.add_comment",
+    ServiceNowStateChange(ServiceNowStateChange) = "servicenow.set_state",
+    WorkItemStateChange(WorkItemStateChange) = "azure_devops.set_state",
 }
 
 impl std::fmt::Display for WriteKind {
@@ -240,6 +289,10 @@ impl Write {
             Write::AttachmentUpload(w) => w.document.clone(),
             Write::LabelSync(w) => w.document.clone(),
             Write::ActionItemCreate(w) => w.document.clone(),
+            Write::JournalPost(w) => w.event.clone(),
+            Write::CommentPost(w) => w.event.clone(),
+            Write::ServiceNowStateChange(w) => w.incident.clone(),
+            Write::WorkItemStateChange(w) => w.incident.clone(),
         }
     }
 
@@ -311,6 +364,32 @@ mod tests {
                 filed_as: "Task".into(),
                 link: Some("1001".into()),
                 due_field: None,
+            }
+            .into(),
+            JournalPost {
+                event: "e1".into(),
+                sys_id: "a".repeat(32),
+                field: "work_notes".into(),
+            }
+            .into(),
+            CommentPost {
+                event: "e1".into(),
+                id: 7,
+            }
+            .into(),
+            ServiceNowStateChange {
+                incident: "i1".into(),
+                sys_id: "a".repeat(32),
+                state: "6".into(),
+                close_code: Some("Solved (Permanently)".into()),
+                close_notes: Some("Rolled back".into()),
+                hold_reason: None,
+            }
+            .into(),
+            WorkItemStateChange {
+                incident: "i1".into(),
+                id: 7,
+                state: "Resolved".into(),
             }
             .into(),
         ];

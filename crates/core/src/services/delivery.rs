@@ -32,6 +32,8 @@ pub enum Delivered {
     Attached(Attached),
     Labelled(Vec<String>),
     ActionItemFiled(super::FiledActionItem),
+    NotePosted(super::NotePosted),
+    StateSet(super::StateSet),
 }
 
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -84,6 +86,12 @@ impl Services {
             Write::ActionItemCreate(w) => {
                 self.send(&attempt, w).await.map(Delivered::ActionItemFiled)
             }
+            Write::JournalPost(w) => self.send(&attempt, w).await.map(Delivered::NotePosted),
+            Write::CommentPost(w) => self.send(&attempt, w).await.map(Delivered::NotePosted),
+            Write::ServiceNowStateChange(w) => {
+                self.send(&attempt, w).await.map(Delivered::StateSet)
+            }
+            Write::WorkItemStateChange(w) => self.send(&attempt, w).await.map(Delivered::StateSet),
         }
     }
 

@@ -391,6 +391,7 @@ impl Services {
             url: remote.url.clone(),
             remote_state: remote.state.clone(),
             remote_priority: remote.priority.clone(),
+            remote_assignee: None,
             last_synced_at: Some(now_rfc3339()),
         };
         let core = lock(&self.core)?;

@@ -18,10 +18,13 @@ mod fields;
 mod filing;
 mod page_files;
 mod publish;
+mod pull;
 mod records;
 mod servicenow;
+mod status;
 mod sync;
 mod test;
+mod timeline;
 mod updates;
 
 use std::sync::{Arc, Mutex};
@@ -34,8 +37,13 @@ pub use doctor::{ConnectionFindings, DoctorReport, Finding};
 pub use dry_run::PlannedRequest;
 pub use filing::{work_item_type, AutoFiled, CreatedIncident, Filed, FilingOptions};
 pub use page_files::Attached;
+pub use pull::{RecordSync, SyncReport};
+pub use status::{
+    CloseCodes, MoveOutcome, RecordMove, StateSet, StatusChanged, StatusInput, StatusPlan,
+};
 pub use sync::{IncidentReport, SyncNote};
 pub use test::ConnectionCheck;
+pub use timeline::{AddedEvent, NotePosted, PostOutcome, Timeline};
 
 use crate::app::Core;
 use crate::app::{lock, SharedCore};

@@ -1,5 +1,5 @@
-//! `incident show`: the local record, with each linked ServiceNow record's
-//! state and priority refreshed when the service answers.
+//! `incident show`: the local record, with each linked record pulled
+//! (state, priority, assignee, new notes) when the service answers.
 
 use serde::Serialize;
 
@@ -8,7 +8,6 @@ use crate::app::lock;
 use crate::connections::Provider;
 use crate::error::Result;
 use crate::incidents::Incident;
-use crate::providers::servicenow::RecordRef;
 use crate::store::incidents as repo;
 use crate::time::now_rfc3339;
 
@@ -29,6 +28,8 @@ pub struct IncidentReport {
 }
 
 impl Services {
+    /// The incident, with every linked record pulled first (state,
+    /// assignee, priority, new notes: see `pull`) when the service answers.
     pub async fn show_incident(&self, id: &str) -> Result<IncidentReport> {
         let (incident_id, links) = {
             let core = lock(&self.core)?;
@@ -37,44 +38,26 @@ impl Services {
             (row.id, links)
         };
         let mut sync = Vec::new();
-        for link in links
-            .iter()
-            .filter(|l| l.provider == Provider::ServiceNow.as_str())
-        {
-            let fetched = async {
-                let (_, client) = self
-                    .servicenow(&link.connection_name, "incident sync")
-                    .await?;
-                client
-                    .get(&RecordRef::SysId(link.external_id.clone()))
-                    .await
-            }
-            .await;
-            match fetched {
-                Ok(record) => {
-                    let now = now_rfc3339();
-                    repo::update_link_sync(
-                        lock(&self.core)?.db(),
-                        &link.id,
-                        record.state.as_deref(),
-                        record.priority.as_deref(),
-                        &now,
-                    )?;
-                    sync.push(SyncNote {
-                        connection: link.connection_name.clone(),
-                        synced: true,
-                        message: format!("synced at {now}"),
-                    });
-                }
-                Err(e) => sync.push(SyncNote {
+        for link in links.iter().filter(|l| {
+            l.provider == Provider::ServiceNow.as_str()
+                || l.provider == Provider::AzureDevOps.as_str()
+        }) {
+            let pulled = self.pull_link(link).await;
+            sync.push(match pulled.error {
+                None => SyncNote {
+                    connection: link.connection_name.clone(),
+                    synced: true,
+                    message: format!("synced at {}", now_rfc3339()),
+                },
+                Some(e) => SyncNote {
                     connection: link.connection_name.clone(),
                     synced: false,
                     message: format!(
                         "not refreshed ({e}); last synced {}",
                         link.last_synced_at.as_deref().unwrap_or("never")
                     ),
-                }),
-            }
+                },
+            });
         }
         let incident = lock(&self.core)?.incident(&incident_id)?;
         Ok(IncidentReport { incident, sync })

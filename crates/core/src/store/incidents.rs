@@ -25,6 +25,7 @@ pub struct LinkRow {
     pub url: String,
     pub remote_state: Option<String>,
     pub remote_priority: Option<String>,
+    pub remote_assignee: Option<String>,
     pub last_synced_at: Option<String>,
 }
 
@@ -94,7 +95,7 @@ pub fn update(conn: &Connection, row: &IncidentRow) -> rusqlite::Result<()> {
 
 const LINK_SELECT: &str =
     "SELECT l.id, l.incident_id, l.connection_id, c.display_name, l.provider, l.external_id, \
-    l.external_key, l.url, l.remote_state, l.remote_priority, l.last_synced_at \
+    l.external_key, l.url, l.remote_state, l.remote_priority, l.last_synced_at, l.remote_assignee \
     FROM external_links l JOIN integration_config c ON c.id = l.connection_id";
 
 fn link(r: &Row<'_>) -> rusqlite::Result<LinkRow> {
@@ -110,6 +111,7 @@ fn link(r: &Row<'_>) -> rusqlite::Result<LinkRow> {
         remote_state: r.get(8)?,
         remote_priority: r.get(9)?,
         last_synced_at: r.get(10)?,
+        remote_assignee: r.get(11)?,
     })
 }
 
@@ -169,6 +171,22 @@ pub fn update_link_sync(
     conn.execute(
         "UPDATE external_links SET remote_state = ?2, remote_priority = ?3, last_synced_at = ?4 WHERE id = ?1",
         params![id, state, priority, synced_at],
+    )?;
+    Ok(())
+}
+
+/// What a pull found: state, priority and assignee as the service shows them.
+pub fn update_link_remote(
+    conn: &Connection,
+    id: &str,
+    state: Option<&str>,
+    priority: Option<&str>,
+    assignee: Option<&str>,
+    synced_at: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE external_links SET remote_state = ?2, remote_priority = ?3, remote_assignee = ?4, last_synced_at = ?5 WHERE id = ?1",
+        params![id, state, priority, assignee, synced_at],
     )?;
     Ok(())
 }

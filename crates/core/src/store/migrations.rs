@@ -17,7 +17,10 @@ const SOURCES: &[&str] = &[
     include_str!("../../migrations/0008_document_assets.sql"),
     include_str!("../../migrations/0009_filing_fields.sql"),
     include_str!("../../migrations/0010_action_items.sql"),
+    LIFECYCLE,
 ];
+
+const LIFECYCLE: &str = include_str!("../../migrations/0011_incident_lifecycle.sql");
 
 pub const MIGRATION_COUNT: usize = SOURCES.len();
 
@@ -29,8 +32,63 @@ pub(super) fn apply(conn: &mut Connection) -> Result<(), StoreError> {
             known: MIGRATION_COUNT,
         });
     }
-    let migrations = Migrations::new(SOURCES.iter().map(|sql| M::up(sql)).collect());
-    migrations.to_latest(conn)?;
+    migrations().to_latest(conn)?;
+    Ok(())
+}
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(
+        SOURCES
+            .iter()
+            .map(|sql| {
+                if *sql == LIFECYCLE {
+                    M::up_with_hook(sql, lifecycle_statuses)
+                } else {
+                    M::up(sql)
+                }
+            })
+            .collect(),
+    )
+}
+
+const OLD_STATUS_CHECK: &str = "CHECK (status IN ('open', 'mitigated', 'resolved', 'closed'))";
+const NEW_STATUS_CHECK: &str =
+    "CHECK (status IN ('investigating', 'identified', 'monitoring', 'resolved', 'closed'))";
+
+/// Rewrites the CHECK on `incidents.status` in place and maps the stored
+/// rows, inside the migration's transaction. SQLite documents this way of
+/// changing a CHECK ("Making Other Kinds Of Table Schema Changes": edit
+/// `sqlite_schema` with `writable_schema`, then bump `schema_version` so
+/// every connection re-reads it); the usual rebuild (new table, copy,
+/// drop, rename) cannot be used while foreign keys are on, because
+/// dropping `incidents` would cascade-delete its links and timeline.
+fn lifecycle_statuses(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    let version: i64 = tx.pragma_query_value(None, "schema_version", |r| r.get(0))?;
+    tx.pragma_update(None, "writable_schema", "ON")?;
+    let changed = tx.execute(
+        "UPDATE sqlite_schema SET sql = replace(sql, ?1, ?2) WHERE type = 'table' AND name = 'incidents'",
+        [OLD_STATUS_CHECK, NEW_STATUS_CHECK],
+    )?;
+    tx.pragma_update(None, "schema_version", version + 1)?;
+    // RESET turns writable_schema off and makes this connection re-read
+    // the schema now (the bumped schema_version tells the others).
+    tx.pragma_update(None, "writable_schema", "RESET")?;
+    let sql: String = tx.query_row(
+        "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'incidents'",
+        [],
+        |r| r.get(0),
+    )?;
+    if changed != 1 || !sql.contains(NEW_STATUS_CHECK) {
+        return Err(rusqlite_migration::HookError::Hook(
+            "the incidents table does not have the expected status constraint".into(),
+        ));
+    }
+    tx.execute_batch(
+        "UPDATE incidents SET status = CASE status
+             WHEN 'open' THEN 'investigating'
+             WHEN 'mitigated' THEN 'monitoring'
+             ELSE status END;",
+    )?;
     Ok(())
 }
 
@@ -213,7 +271,72 @@ mod tests {
 
     #[test]
     fn migrations_are_valid() {
-        let migrations = Migrations::new(SOURCES.iter().map(|sql| M::up(sql)).collect());
-        migrations.validate().unwrap();
+        migrations().validate().unwrap();
+    }
+
+    /// Incidents stored with the first statuses keep their links and
+    /// documents and read as the lifecycle statuses; the new ones are
+    /// accepted and the old ones refused from then on.
+    #[test]
+    fn stored_statuses_become_lifecycle_statuses_and_nothing_cascades() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        Migrations::new(SOURCES[..10].iter().map(|sql| M::up(sql)).collect())
+            .to_latest(&mut conn)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO integration_config (id, provider, display_name, base_url, auth_type, status, created_at, updated_at)
+             VALUES ('c1', 'servicenow', 'sn', 'https://x.example', 'basic', 'connected', 't', 't');
+             INSERT INTO incidents (id, title, severity, status, created_at, updated_at) VALUES
+               ('a', 'A', 'P1', 'open', 't', 't'), ('b', 'B', 'P2', 'mitigated', 't', 't'),
+               ('c', 'C', 'P3', 'resolved', 't', 't'), ('d', 'D', 'P4', 'closed', 't', 't');
+             INSERT INTO external_links (id, incident_id, connection_id, provider, external_id, url, created_at)
+               VALUES ('l1', 'a', 'c1', 'servicenow', 'x', 'https://x.example/1', 't');
+             INSERT INTO documents (id, kind, title, markdown, incident_id, created_at, updated_at)
+               VALUES ('d1', 'rca', 'RCA', '# RCA', 'b', 't', 't');",
+        )
+        .unwrap();
+        apply(&mut conn).unwrap();
+        let statuses: Vec<(String, String)> = conn
+            .prepare("SELECT id, status FROM incidents ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let expected = [
+            ("a", "investigating"),
+            ("b", "monitoring"),
+            ("c", "resolved"),
+            ("d", "closed"),
+        ];
+        assert_eq!(
+            statuses,
+            expected.map(|(a, b)| (a.to_owned(), b.to_owned())).to_vec()
+        );
+        let links: i64 = conn
+            .query_row("SELECT count(*) FROM external_links", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(links, 1);
+        let doc_incident: Option<String> = conn
+            .query_row(
+                "SELECT incident_id FROM documents WHERE id = 'd1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(doc_incident.as_deref(), Some("b"));
+        conn.execute(
+            "UPDATE incidents SET status = 'identified' WHERE id = 'a'",
+            [],
+        )
+        .unwrap();
+        assert!(conn
+            .execute("UPDATE incidents SET status = 'open' WHERE id = 'a'", [])
+            .is_err());
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
     }
 }

@@ -11,6 +11,7 @@ pub mod incidents;
 pub mod leases;
 mod migrations;
 pub(crate) mod outbox;
+pub mod timeline;
 pub mod vault_meta;
 
 use std::path::Path;

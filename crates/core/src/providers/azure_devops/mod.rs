@@ -5,6 +5,7 @@
 //! and an async method that sends it and reads the answer.
 
 mod action_items;
+mod lifecycle;
 mod metadata;
 mod model;
 mod refusal;
@@ -18,6 +19,7 @@ use url::Url;
 pub use action_items::{
     action_item_tag, is_done, NewActionItem, DEFAULT_ACTION_ITEM_TYPE, DUE_FIELDS, RELATED,
 };
+pub use lifecycle::{Comment, TypeStates, WorkItemState};
 pub use metadata::{Identity, SERVICE_SET};
 pub use model::{PatchOp, WorkItem};
 

@@ -1,5 +1,6 @@
 //! ServiceNow Table API client for incidents (`/api/now/table/incident`).
 
+mod journal;
 mod metadata;
 mod model;
 pub mod query;
@@ -11,6 +12,7 @@ use std::collections::BTreeMap;
 use reqwest::Method;
 use url::Url;
 
+pub use journal::{Choice, JournalEntry, StateFields};
 pub use metadata::SnRecord;
 pub use model::{NewSnIncident, Page, SnIncident, SnUser};
 pub use tasks::{check_task_table, NewSnTask, SnTask, DEFAULT_TASK_TABLE, TASK_TABLES};

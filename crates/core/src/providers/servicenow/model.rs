@@ -28,6 +28,13 @@ pub struct SnIncident {
     pub correlation_id: Option<String>,
     #[serde(default)]
     pub sys_updated_on: Option<String>,
+    /// With display values, the assignee's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub close_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sys_updated_by: Option<String>,
     /// The record's page, filled in by the client.
     #[serde(default)]
     pub url: String,
