@@ -338,12 +338,23 @@ fn show_refreshes_state_online_and_says_when_it_last_synced_offline() {
         ))
         .expect(1)
         .create();
+    // Showing also pulls new work notes and comments.
+    let journal = server
+        .mock("GET", "/api/now/table/sys_journal_field")
+        .match_query(Matcher::UrlEncoded(
+            "sysparm_query".into(),
+            format!("element_id={SYS_ID}^elementINwork_notes,comments^ORDERBYsys_created_on"),
+        ))
+        .with_body(r#"{"result":[]}"#)
+        .expect(1)
+        .create();
     let shown = cli.ok(&["incident", "show", &id], "").stdout;
     assert!(
         shown.contains("INC0010042") && shown.contains("state In Progress"),
         "{shown}"
     );
     get.assert();
+    journal.assert();
 
     // The instance goes away: the last known state and its time are shown.
     drop(server);
