@@ -259,7 +259,8 @@ pub(crate) async fn handle(
         ("GET", ["api", "now", "table", "sys_choice"]) => {
             let q = query_param(query, "sysparm_query").unwrap_or_default();
             if !(q.contains("name=incident") && q.contains("element=close_code")) {
-                return Some(respond(200, json!({ "result": [] })));
+                // Other choice lists belong to the customisation.
+                return None;
             }
             let s = state.lock().unwrap();
             let rows: Vec<Value> = close_codes(&s)
