@@ -22,6 +22,21 @@ export const commands = {
 	updateIncident: (id: string, input: IncidentInput) => typedError<Incident_Serialize, UiError_Serialize>(__TAURI_INVOKE("update_incident", { id, input })),
 	showIncident: (id: string) => typedError<IncidentReport_Serialize, UiError_Serialize>(__TAURI_INVOKE("show_incident", { id })),
 	fileIncident: (id: string, connection: string, workItemType: string | null) => typedError<Filed_Serialize, UiError_Serialize>(__TAURI_INVOKE("file_incident", { id, connection, workItemType })),
+	incidentTimeline: (id: string) => typedError<Timeline_Serialize, UiError_Serialize>(__TAURI_INVOKE("incident_timeline", { id })),
+	/**
+	 *  Records an event and posts it where the incident is filed (`post`:
+	 *  none, work_notes (default) or comments).
+	 */
+	addIncidentEvent: (id: string, event: NewEvent_Deserialize) => typedError<AddedEvent_Serialize, UiError_Serialize>(__TAURI_INVOKE("add_incident_event", { id, event })),
+	/**  Posts an event to the linked records it has not reached yet. */
+	postIncidentEvent: (eventId: string, post: string) => typedError<AddedEvent_Serialize, UiError_Serialize>(__TAURI_INVOKE("post_incident_event", { eventId, post })),
+	/**  The resolution codes each linked ServiceNow instance offers. */
+	closeCodeChoices: (id: string) => typedError<CloseCodes[], UiError_Serialize>(__TAURI_INVOKE("close_code_choices", { id })),
+	/**  What a status change would send, without sending it. */
+	planIncidentStatus: (id: string, input: StatusInput_Deserialize) => typedError<StatusPlan_Serialize, UiError_Serialize>(__TAURI_INVOKE("plan_incident_status", { id, input })),
+	setIncidentStatus: (id: string, input: StatusInput_Deserialize) => typedError<StatusChanged_Serialize, UiError_Serialize>(__TAURI_INVOKE("set_incident_status", { id, input })),
+	/**  Pulls state and new notes from every linked record. */
+	syncIncident: (id: string) => typedError<SyncReport_Serialize, UiError_Serialize>(__TAURI_INVOKE("sync_incident", { id })),
 	listDocuments: () => typedError<Document_Serialize[], UiError_Serialize>(__TAURI_INVOKE("list_documents")),
 	newDocument: (kind: string, title: string, incidentId: string | null) => typedError<Document_Serialize, UiError_Serialize>(__TAURI_INVOKE("new_document", { kind, title, incidentId })),
 	getDocument: (id: string) => typedError<Document_Serialize, UiError_Serialize>(__TAURI_INVOKE("get_document", { id })),
@@ -180,6 +195,21 @@ export type ActionItemView_Serialize = {
 	filings: ActionItemFiling_Serialize[],
 };
 
+/**  An event as recorded, and its posts. */
+export type AddedEvent = AddedEvent_Serialize | AddedEvent_Deserialize;
+
+/**  An event as recorded, and its posts. */
+export type AddedEvent_Deserialize = {
+	event: TimelineEvent_Deserialize,
+	posts: PostOutcome_Deserialize[],
+};
+
+/**  An event as recorded, and its posts. */
+export type AddedEvent_Serialize = {
+	event: TimelineEvent_Serialize,
+	posts: PostOutcome_Serialize[],
+};
+
 /**  An asset as the CLI and the app show it. */
 export type Asset = {
 	/**  The attachment's file name on the page. */
@@ -237,6 +267,18 @@ export type AutoFiled_Serialize = {
 	connection: string,
 	filed: Filed_Serialize | null,
 	error: string | null,
+};
+
+/**  One choice of a choice field: stored value and label. */
+export type Choice = {
+	value: string,
+	label: string,
+};
+
+/**  The `close_code` choices of one ServiceNow connection. */
+export type CloseCodes = {
+	connection: string,
+	choices: Choice[],
 };
 
 /**  Sent on `connect-progress` as the sign-in moves on. */
@@ -446,6 +488,22 @@ export type Entry_Serialize = {
 	hash: string,
 };
 
+/**  What an event says about the response. */
+export type EventKind = "detected" | "acknowledged" | "update" | "mitigated" | "resolved" | "note";
+
+/**  Where a local event was posted. */
+export type EventPost = {
+	connection: string,
+	/**  `work_notes` or `comments` (ServiceNow), `comment` (Azure DevOps). */
+	channel: string,
+	/**  The service's id for the journal entry or comment. */
+	remote_id: string,
+	posted_at: string,
+};
+
+/**  Where an event was written. */
+export type EventSource = "local" | "servicenow" | "azure_devops";
+
 /**  A record filed for an incident in another service. */
 export type ExternalLink = ExternalLink_Serialize | ExternalLink_Deserialize;
 
@@ -460,6 +518,8 @@ export type ExternalLink_Deserialize = {
 	url: string,
 	remote_state?: string | null,
 	remote_priority?: string | null,
+	/**  Who the record is assigned to there (display name). */
+	remote_assignee?: string | null,
 	last_synced_at?: string | null,
 };
 
@@ -474,6 +534,8 @@ export type ExternalLink_Serialize = {
 	url: string,
 	remote_state: string | null,
 	remote_priority: string | null,
+	/**  Who the record is assigned to there (display name). */
+	remote_assignee: string | null,
 	last_synced_at: string | null,
 };
 
@@ -534,7 +596,7 @@ export type IncidentInput = {
 	title: string,
 	severity: string,
 	description: string,
-	/**  Ignored on create (new incidents are open). */
+	/**  Ignored on create (new incidents are investigating). */
 	status: string,
 };
 
@@ -550,7 +612,11 @@ export type IncidentReport_Serialize = {
 	sync: SyncNote[],
 };
 
-export type IncidentStatus = "open" | "mitigated" | "resolved" | "closed";
+/**
+ *  Where the response stands. Any step may go back (a fix that did not
+ *  hold); `closed` follows `resolved` only and is final.
+ */
+export type IncidentStatus = "investigating" | "identified" | "monitoring" | "resolved" | "closed";
 
 export type Incident_Deserialize = {
 	id: string,
@@ -572,6 +638,34 @@ export type Incident_Serialize = {
 	created_at: string,
 	updated_at: string,
 	links: ExternalLink_Serialize[],
+};
+
+/**
+ *  What became of one record's move: done, or why not yet (it stays in
+ *  the outbox and is sent by the next run).
+ */
+export type MoveOutcome = MoveOutcome_Serialize | MoveOutcome_Deserialize;
+
+/**
+ *  What became of one record's move: done, or why not yet (it stays in
+ *  the outbox and is sent by the next run).
+ */
+export type MoveOutcome_Deserialize = {
+	connection: string,
+	record: string,
+	state: string,
+	error?: string | null,
+};
+
+/**
+ *  What became of one record's move: done, or why not yet (it stays in
+ *  the outbox and is sent by the next run).
+ */
+export type MoveOutcome_Serialize = {
+	connection: string,
+	record: string,
+	state: string,
+	error: string | null,
 };
 
 /**
@@ -635,6 +729,42 @@ export type NewConnectionInput_Serialize = {
 	make_default: boolean,
 	secret: string | null,
 	client_secret: string | null,
+};
+
+/**  Raw input for a new event, as `incident note` and the window send it. */
+export type NewEvent = NewEvent_Serialize | NewEvent_Deserialize;
+
+/**  Raw input for a new event, as `incident note` and the window send it. */
+export type NewEvent_Deserialize = {
+	text: string,
+	/**  Default `note`. */
+	kind?: string | null,
+	/**  Default now; see [`parse_time`]. */
+	at?: string | null,
+	/**  `none`, `work_notes` (default) or `comments`. */
+	post?: string | null,
+};
+
+/**  Raw input for a new event, as `incident note` and the window send it. */
+export type NewEvent_Serialize = {
+	text: string,
+	/**  Default `note`. */
+	kind: string | null,
+	/**  Default now; see [`parse_time`]. */
+	at: string | null,
+	/**  `none`, `work_notes` (default) or `comments`. */
+	post: string | null,
+};
+
+/**  A local event posted to one linked record. */
+export type NotePosted = {
+	event_id: string,
+	connection: string,
+	/**  `work_notes`, `comments` or `comment`. */
+	channel: string,
+	remote_id: string,
+	/**  Found already at the service (an earlier answer was lost), not sent. */
+	reconciled: boolean,
 };
 
 export type OutboxEntry = OutboxEntry_Serialize | OutboxEntry_Deserialize;
@@ -766,6 +896,23 @@ export type PlannedRequest_Serialize = {
 	body: string | null,
 };
 
+/**  What became of one post: done, or why not yet (it stays in the outbox). */
+export type PostOutcome = PostOutcome_Serialize | PostOutcome_Deserialize;
+
+/**  What became of one post: done, or why not yet (it stays in the outbox). */
+export type PostOutcome_Deserialize = {
+	connection: string,
+	posted?: NotePosted | null,
+	error?: string | null,
+};
+
+/**  What became of one post: done, or why not yet (it stays in the outbox). */
+export type PostOutcome_Serialize = {
+	connection: string,
+	posted: NotePosted | null,
+	error: string | null,
+};
+
 /**  A service Incident Bridge talks to. */
 export type Provider = "confluence" | "servicenow" | "azure_devops";
 
@@ -844,6 +991,66 @@ export type PublishedPage = {
 	published_at: string,
 };
 
+/**  One linked record's move. */
+export type RecordMove = RecordMove_Serialize | RecordMove_Deserialize;
+
+/**  One linked record's move. */
+export type RecordMove_Deserialize = {
+	connection: string,
+	provider: string,
+	/**  INC number or work item id. */
+	record: string,
+	/**  The state it goes to, as the service names it ("Resolved"). */
+	state: string,
+	/**  The request that moves it. */
+	request: PlannedRequest_Deserialize,
+};
+
+/**  One linked record's move. */
+export type RecordMove_Serialize = {
+	connection: string,
+	provider: string,
+	/**  INC number or work item id. */
+	record: string,
+	/**  The state it goes to, as the service names it ("Resolved"). */
+	state: string,
+	/**  The request that moves it. */
+	request: PlannedRequest_Serialize,
+};
+
+/**  What one linked record said. */
+export type RecordSync = RecordSync_Serialize | RecordSync_Deserialize;
+
+/**  What one linked record said. */
+export type RecordSync_Deserialize = {
+	connection: string,
+	/**  INC number or work item id. */
+	record: string,
+	synced: boolean,
+	state?: string | null,
+	priority?: string | null,
+	assignee?: string | null,
+	/**  Events this pull added to the timeline. */
+	new_events: number | null,
+	/**  Why it could not be read, when it could not. */
+	error?: string | null,
+};
+
+/**  What one linked record said. */
+export type RecordSync_Serialize = {
+	connection: string,
+	/**  INC number or work item id. */
+	record: string,
+	synced: boolean,
+	state: string | null,
+	priority: string | null,
+	assignee: string | null,
+	/**  Events this pull added to the timeline. */
+	new_events: number | null,
+	/**  Why it could not be read, when it could not. */
+	error: string | null,
+};
+
 export type RunReport = {
 	/**  Entry ids sent (or reconciled) and now done. */
 	delivered: string[],
@@ -902,11 +1109,130 @@ export type Space_Serialize = {
 	url: string | null,
 };
 
+export type StatusChanged = StatusChanged_Serialize | StatusChanged_Deserialize;
+
+export type StatusChanged_Deserialize = {
+	incident: Incident_Deserialize,
+	event: TimelineEvent_Deserialize,
+	moves: MoveOutcome_Deserialize[],
+};
+
+export type StatusChanged_Serialize = {
+	incident: Incident_Serialize,
+	event: TimelineEvent_Serialize,
+	moves: MoveOutcome_Serialize[],
+};
+
+/**  Raw input for a status change, as `incident status` and the window send it. */
+export type StatusInput = StatusInput_Serialize | StatusInput_Deserialize;
+
+/**  Raw input for a status change, as `incident status` and the window send it. */
+export type StatusInput_Deserialize = {
+	status: string,
+	/**  A ServiceNow `close_code` value or label (resolving). */
+	close_code?: string | null,
+	close_notes?: string | null,
+};
+
+/**  Raw input for a status change, as `incident status` and the window send it. */
+export type StatusInput_Serialize = {
+	status: string,
+	/**  A ServiceNow `close_code` value or label (resolving). */
+	close_code: string | null,
+	close_notes: string | null,
+};
+
+/**  What moving to a status would send (`--dry-run`). */
+export type StatusPlan = StatusPlan_Serialize | StatusPlan_Deserialize;
+
+/**  What moving to a status would send (`--dry-run`). */
+export type StatusPlan_Deserialize = {
+	incident_id: string,
+	from: IncidentStatus,
+	to: IncidentStatus,
+	moves: RecordMove_Deserialize[],
+};
+
+/**  What moving to a status would send (`--dry-run`). */
+export type StatusPlan_Serialize = {
+	incident_id: string,
+	from: IncidentStatus,
+	to: IncidentStatus,
+	moves: RecordMove_Serialize[],
+};
+
 export type SyncNote = {
 	connection: string,
 	synced: boolean,
 	/**  Why not, or when it last did. */
 	message: string,
+};
+
+export type SyncReport = SyncReport_Serialize | SyncReport_Deserialize;
+
+export type SyncReport_Deserialize = {
+	incident: Incident_Deserialize,
+	records: RecordSync_Deserialize[],
+	/**  The events this pull added, oldest first. */
+	added: TimelineEvent_Deserialize[],
+};
+
+export type SyncReport_Serialize = {
+	incident: Incident_Serialize,
+	records: RecordSync_Serialize[],
+	/**  The events this pull added, oldest first. */
+	added: TimelineEvent_Serialize[],
+};
+
+/**  An incident with its timeline, oldest event first. */
+export type Timeline = Timeline_Serialize | Timeline_Deserialize;
+
+export type TimelineEvent = TimelineEvent_Serialize | TimelineEvent_Deserialize;
+
+export type TimelineEvent_Deserialize = {
+	id: string,
+	incident_id: string,
+	kind: EventKind,
+	/**  When it happened: UTC, RFC 3339 (front ends show it in local time). */
+	occurred_at: string,
+	author: string,
+	/**  Markdown. */
+	text: string,
+	source: EventSource,
+	/**  The connection a pulled event came from. */
+	connection?: string | null,
+	/**  The service's id of a pulled entry. */
+	external_id?: string | null,
+	posted: EventPost[],
+};
+
+export type TimelineEvent_Serialize = {
+	id: string,
+	incident_id: string,
+	kind: EventKind,
+	/**  When it happened: UTC, RFC 3339 (front ends show it in local time). */
+	occurred_at: string,
+	author: string,
+	/**  Markdown. */
+	text: string,
+	source: EventSource,
+	/**  The connection a pulled event came from. */
+	connection: string | null,
+	/**  The service's id of a pulled entry. */
+	external_id: string | null,
+	posted: EventPost[],
+};
+
+/**  An incident with its timeline, oldest event first. */
+export type Timeline_Deserialize = {
+	incident: Incident_Deserialize,
+	events: TimelineEvent_Deserialize[],
+};
+
+/**  An incident with its timeline, oldest event first. */
+export type Timeline_Serialize = {
+	incident: Incident_Serialize,
+	events: TimelineEvent_Serialize[],
 };
 
 export type UiError = UiError_Serialize | UiError_Deserialize;
@@ -939,7 +1265,7 @@ export type VerifyReport = {
 };
 
 /**  Which kind of write an outbox entry holds. */
-export type WriteKind = "servicenow.create_incident" | "azure_devops.create_work_item" | "confluence.create_page" | "confluence.update_page" | "servicenow.update_incident" | "azure_devops.update_work_item" | "confluence.upload_attachment" | "confluence.set_labels" | "action_items.file";
+export type WriteKind = "servicenow.create_incident" | "azure_devops.create_work_item" | "confluence.create_page" | "confluence.update_page" | "servicenow.update_incident" | "azure_devops.update_work_item" | "confluence.upload_attachment" | "confluence.set_labels" | "action_items.file" | "servicenow.post_journal" | "azure_devops.add_comment" | "servicenow.set_state" | "azure_devops.set_state";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
