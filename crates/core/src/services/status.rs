@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::delivery::{Attempt, Deliver};
+use super::deliver::{Attempt, Deliver};
 use super::dry_run::{unsent, PlannedRequest, Preview};
 use super::Services;
 use crate::app::lock;

@@ -9,7 +9,7 @@
 use chrono::DateTime;
 use serde::Serialize;
 
-use super::delivery::{Attempt, Deliver};
+use super::deliver::{Attempt, Deliver};
 use super::Services;
 use crate::app::lock;
 use crate::error::Result;
