@@ -190,6 +190,42 @@ test("record an incident and file it in ServiceNow", async () => {
   await checkScreen("03-incident-filed");
 });
 
+test("set a default field for a connection and file through the review step", async () => {
+  await session.click('[data-action="new-incident"]');
+  await session.type("#incident-title", "Queue depth alarm");
+  await session.select("#incident-severity", "P2");
+  await session.click('form[aria-label="New incident"] button[type="submit"]');
+  await session.waitFor("#incident-heading", { text: "Queue depth alarm" });
+  await session.click('[data-action="review-sn"]');
+  await session.waitFor('[data-review="sn"]');
+  // A default for every filing to sn: the choice's label becomes its value.
+  await session.type("#default-field-name", "category");
+  await session.type("#default-field-value", "Software");
+  await session.click('[data-action="save-default"]');
+  await session.waitFor('[data-default="category"]', { text: "software" });
+  // And one field for this filing only, with a placeholder.
+  await session.type("#filing-field-name", "contact_type");
+  await session.type("#filing-field-value", "monitoring {severity}");
+  await session.click('[data-action="add-override"]');
+  const postsTo = async (p) => (await (await fetch(`${fakeUrl}/__fake/received`)).json()).filter((r) => r.method === "POST" && r.path === p);
+  const createsBefore = (await postsTo("/api/now/table/incident")).length;
+  await session.click('[data-action="review-requests"]');
+  const post = await session.waitFor('[data-testid="filing-request"][data-method="POST"]', { text: "POST " });
+  const shown = await session.text(post);
+  assert.match(shown, /"category":"software"/);
+  assert.match(shown, /"contact_type":"monitoring P2"/);
+  assert.doesNotMatch(shown, /authorization/i);
+  await checkScreen("03b-filing-review");
+  assert.equal((await postsTo("/api/now/table/incident")).length, createsBefore, "reviewing sent nothing");
+  await session.click('[data-action="send-filing"]');
+  await session.waitFor('[data-testid="external-key"]', { text: /^INC\d+/ });
+  // What the service received is exactly what the review showed.
+  const creates = await postsTo("/api/now/table/incident");
+  assert.equal(creates.length, createsBefore + 1);
+  const shownBody = shown.slice(shown.indexOf("\n") + 1);
+  assert.equal(creates[creates.length - 1].body, shownBody);
+});
+
 test("write an RCA and publish it to Confluence", async () => {
   await session.click('[data-screen="integrations"]');
   await session.click('[data-action="add-confluence"]');
@@ -206,6 +242,10 @@ test("write an RCA and publish it to Confluence", async () => {
   await session.click('[data-action="new-document"]');
   await session.waitFor('[data-testid="preview"] h2', { text: "Summary" });
   await checkScreen("04-rca-editor");
+  // The Review step: the page create as it will be sent, nothing sent yet.
+  await session.click('[data-action="review-publish"]');
+  await session.waitFor('[data-testid="publish-request"][data-method="POST"]', { text: "POST " });
+  assert.equal((await (await fetch(`${fakeUrl}/__fake/received`)).json()).filter((r) => r.path.startsWith("/wiki/rest/api/content") && r.method === "POST").length, 0);
   await session.click('[data-action="publish"]');
   const link = await session.waitFor('[data-testid="published-page"]', { text: "version 1" });
   assert.match(await session.text(link), /RCA: checkout 500s/);

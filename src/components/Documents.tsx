@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { commands, type Action, type ConnectionView, type Document, type Incident, type Page, type Space } from "../bindings";
+import { commands, type Action, type ConnectionView, type Document, type Incident, type Page, type PlannedRequest, type Space } from "../bindings";
 import { call, CommandError, messageOf } from "../api";
 import { ErrorText, Field, Notice, Spinner } from "./common";
 import { actionOf, ErrorAction } from "./ErrorAction";
@@ -11,6 +11,7 @@ import { filterDocuments, NO_DOCUMENT_FILTER } from "../ui/filters";
 import { useShortcut } from "../ui/useShortcut";
 import { ActionItems } from "./ActionItems";
 import { imagesOf, MetaFields, storeImages, UpdateConfirm } from "./Evidence";
+import { PlannedRequests } from "./Review";
 
 export function Documents({ open }: { open?: string | null }) {
   const [docs, setDocs] = useState<Document[] | null>(null);
@@ -259,6 +260,7 @@ function PublishPanel({
   const [done, setDone] = useState<string | null>(null);
   const [minorEdit, setMinorEdit] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const [requests, setRequests] = useState<PlannedRequest[] | null>(null);
 
   useEffect(() => {
     call(commands.listConnections()).then((all) => {
@@ -304,8 +306,23 @@ function PublishPanel({
     else publish(false);
   }
 
+  // The Review step: the exact requests, built as the publish would build them.
+  async function review() {
+    if (!(await beforePublish())) return;
+    setBusy("review");
+    setError(null);
+    try {
+      setRequests(await call(commands.publishRequests(doc.id, target, space || null, parent?.id ?? null, false, minorEdit)));
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(null);
+    }
+  }
+
   async function publish(force: boolean) {
     setConfirming(false);
+    setRequests(null);
     if (!(await beforePublish())) return;
     setBusy("publish");
     setError(null);
@@ -418,6 +435,17 @@ function PublishPanel({
       <button type="button" className="primary" onClick={requestPublish} disabled={busy !== null || !target || confirming} data-action="publish">
         {busy === "publish" ? <Spinner label="Publishing…" /> : published ? "Update page" : "Publish to Confluence"}
       </button>
+      <button type="button" onClick={review} disabled={busy !== null || !target} data-action="review-publish">
+        {busy === "review" ? <Spinner label="Building the requests…" /> : "Review requests"}
+      </button>
+      {requests && (
+        <div className="review" aria-label="Review before publishing">
+          <PlannedRequests requests={requests} empty="Nothing changed since the last publish: nothing would be sent." testId="publish-request" />
+          <button type="button" onClick={() => setRequests(null)}>
+            Close review
+          </button>
+        </div>
+      )}
       {confirming && <UpdateConfirm docId={doc.id} connection={target} onConfirm={() => publish(false)} onCancel={() => setConfirming(false)} />}
       {done && <Notice>{done}</Notice>}
       {conflict && (

@@ -12,6 +12,7 @@ import { ErrorText, Field, Notice, Problem, Spinner } from "./common";
 import { Markdown } from "./Markdown";
 import { Time, useNow } from "./Time";
 import { VirtualList } from "./VirtualList";
+import { FilingReview } from "./Review";
 import { useReloadOn } from "../storeChanges";
 
 const EMPTY: IncidentForm = { title: "", severity: "P2", description: "", status: "investigating" };
@@ -286,6 +287,7 @@ function IncidentDetail({ id, onChanged }: { id: string; onChanged: () => void }
   const [fileError, setFileError] = useState<{ connection: ConnectionView; error: unknown } | null>(null);
   const [filing, setFiling] = useState<string | null>(null);
   const [types, setTypes] = useState<Record<string, string>>({});
+  const [reviewing, setReviewing] = useState<ConnectionView | null>(null);
   const navigate = useNavigate();
   const now = useNow();
 
@@ -320,11 +322,13 @@ function IncidentDetail({ id, onChanged }: { id: string; onChanged: () => void }
     );
   }
 
+  const typeFor = (connection: ConnectionView) => (connection.provider === "azure_devops" ? (types[connection.name] ?? "Bug") : null);
+
   async function file(connection: ConnectionView) {
     setFiling(connection.name);
     setFileError(null);
     try {
-      await call(commands.fileIncident(i.id, connection.name, connection.provider === "azure_devops" ? (types[connection.name] ?? "Bug") : null));
+      await call(commands.fileIncident(i.id, connection.name, typeFor(connection), {}));
       await load();
       onChanged();
     } catch (e) {
@@ -437,9 +441,26 @@ function IncidentDetail({ id, onChanged }: { id: string; onChanged: () => void }
                   `Create Azure DevOps work item (${c.name})`
                 )}
               </button>
+              <button type="button" disabled={filing !== null} onClick={() => setReviewing(c)} data-action={`review-${c.name}`}>
+                Fields and review…
+              </button>
             </div>
           ))}
       </div>
+      {reviewing && !linked.has(reviewing.name) && (
+        <FilingReview
+          incidentId={i.id}
+          connection={reviewing}
+          workItemType={typeFor(reviewing)}
+          onCancel={() => setReviewing(null)}
+          onFiled={async () => {
+            setReviewing(null);
+            outboxTouched();
+            await load();
+            onChanged();
+          }}
+        />
+      )}
       {fileError && (
         <Problem error={fileError.error} onRetry={() => file(fileError.connection)} onOpenSettings={() => navigate({ screen: "integrations" })} />
       )}

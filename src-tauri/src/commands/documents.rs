@@ -3,7 +3,7 @@
 use ibridge_core::docs::html::markdown_to_html;
 use ibridge_core::docs::Document;
 use ibridge_core::providers::confluence::{SearchPage, Space};
-use ibridge_core::services::{PublishOptions, Published};
+use ibridge_core::services::{PlannedRequest, PublishOptions, Published};
 use tauri::State;
 
 use crate::error::CmdResult;
@@ -76,6 +76,29 @@ pub async fn publish_document(
         .services
         .publish_document(&id, &connection, options)
         .await?)
+}
+
+/// The Review step: the requests `publish_document` would send now.
+#[tauri::command]
+#[specta::specta]
+pub async fn publish_requests(
+    state: State<'_, AppState>,
+    id: String,
+    connection: String,
+    space: Option<String>,
+    parent: Option<String>,
+    force: bool,
+    minor_edit: bool,
+) -> CmdResult<Vec<PlannedRequest>> {
+    let options = PublishOptions {
+        space: space.filter(|s| !s.trim().is_empty()),
+        parent: parent.filter(|p| !p.trim().is_empty()),
+        force,
+        minor_edit,
+    };
+    Ok(state
+        .services
+        .publish_requests(&id, &connection, &options)?)
 }
 
 #[tauri::command]

@@ -1,7 +1,12 @@
 //! Incidents: list, create, edit, show (with sync), file.
 
+use std::collections::BTreeMap;
+
+use ibridge_core::fields::ConnectionFields;
 use ibridge_core::incidents::{Incident, IncidentChanges, NewIncident};
-use ibridge_core::services::{CreatedIncident, Filed, IncidentReport};
+use ibridge_core::services::{
+    CreatedIncident, Filed, FilingOptions, IncidentReport, PlannedRequest,
+};
 use serde::Deserialize;
 use specta::Type;
 use tauri::State;
@@ -60,6 +65,8 @@ pub async fn show_incident(state: State<'_, AppState>, id: String) -> CmdResult<
     Ok(state.services.show_incident(&id).await?)
 }
 
+/// Files the incident; `fields` are set for this filing only, over the
+/// connection's defaults.
 #[tauri::command]
 #[specta::specta]
 pub async fn file_incident(
@@ -67,9 +74,56 @@ pub async fn file_incident(
     id: String,
     connection: String,
     work_item_type: Option<String>,
+    fields: BTreeMap<String, String>,
 ) -> CmdResult<Filed> {
+    let options = FilingOptions {
+        work_item_type,
+        fields,
+    };
     Ok(state
         .services
-        .file_incident(&id, &connection, work_item_type.as_deref())
+        .file_incident_with(&id, &connection, &options)
+        .await?)
+}
+
+/// The Review step: the requests `file_incident` would send; nothing is sent.
+#[tauri::command]
+#[specta::specta]
+pub async fn filing_requests(
+    state: State<'_, AppState>,
+    id: String,
+    connection: String,
+    work_item_type: Option<String>,
+    fields: BTreeMap<String, String>,
+) -> CmdResult<Vec<PlannedRequest>> {
+    let options = FilingOptions {
+        work_item_type,
+        fields,
+    };
+    Ok(state
+        .services
+        .filing_requests(&id, &connection, &options)
+        .await?)
+}
+
+/// A connection's filing defaults and the service's rules as last read.
+#[tauri::command]
+#[specta::specta]
+pub fn connection_fields(state: State<'_, AppState>, name: String) -> CmdResult<ConnectionFields> {
+    Ok(state.services.connection_fields(&name)?)
+}
+
+/// Sets and removes filing defaults of a connection.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_connection_fields(
+    state: State<'_, AppState>,
+    name: String,
+    set: BTreeMap<String, String>,
+    unset: Vec<String>,
+) -> CmdResult<ConnectionFields> {
+    Ok(state
+        .services
+        .set_connection_fields(&name, set, unset)
         .await?)
 }
