@@ -190,6 +190,87 @@ test("record an incident and file it in ServiceNow", async () => {
   await checkScreen("03-incident-filed");
 });
 
+/** The fake ServiceNow's own answer for the record `number` (with display values). */
+async function serviceNowRecord(number) {
+  const response = await fetch(`${fakeUrl}/api/now/table/incident?sysparm_query=number=${number}`);
+  const [record] = (await response.json()).result;
+  assert.ok(record, `${number} is at the fake instance`);
+  return record;
+}
+
+const valueOf = (field) => (field && typeof field === "object" ? field.value : field);
+
+test("an incident's life: notes on the timeline, mitigated, resolved with the instance's close code, closed", async () => {
+  await session.waitFor("#incident-heading", { text: "Checkout returns 500" });
+  const number = await session.text(await session.waitFor('[data-testid="external-key"]'));
+  await session.waitFor('[data-testid="timeline"] [data-testid="lifecycle-status"]', { text: "Investigating" });
+  // Keyboard entry: the add-note shortcut, then Ctrl+Enter.
+  await session.click("#incident-heading");
+  await session.keys(["Control", "Shift", "m"]);
+  await session.waitFor('form[aria-label="Add to the timeline"]');
+  assert.equal(await session.execute("return document.activeElement && document.activeElement.id;"), "event-text");
+  await session.select("#event-kind", "acknowledged");
+  await session.type("#event-text", "Pool exhausted on **db-2** since the 10:02 deploy");
+  await session.keys(["Control", "Enter"]);
+  await session.waitFor('[data-testid="timeline"] li[data-kind="acknowledged"] [data-testid="event-posted"]', { text: "Posted to sn as work notes" });
+  await session.waitFor('[data-testid="timeline"] li[data-kind="acknowledged"] strong', { text: "db-2" });
+  const acked = await session.execute("const li = document.querySelector('[data-testid=\"timeline\"] li[data-kind=\"acknowledged\"]'); const t = li.querySelector('time'); return [t.textContent, t.getAttribute('title'), li.querySelector('[data-testid=\"event-author\"]').textContent, li.querySelector('[data-testid=\"event-source\"]').textContent];");
+  assert.match(acked[0], /just now|min ago/);
+  assert.ok(acked[1] && acked[1].length > 10, `exact time on hover: ${acked[1]}`);
+  assert.ok(acked[2].trim().length > 0, "the author is shown");
+  assert.equal(acked[3].trim(), "Local");
+
+  // A customer-visible comment, then the quick button.
+  await session.click('[data-testid="timeline"] input[value="comments"]');
+  await session.click('[data-action="add-note"]');
+  await session.type("#event-text", "We are rolling back the checkout release.");
+  await session.click('[data-action="save-note"]');
+  await session.waitFor('[data-testid="timeline"] li[data-kind="note"] [data-testid="event-posted"]', { text: "customer-visible comments" });
+  await session.click('[data-testid="timeline"] input[value="work_notes"]');
+  await session.click('[data-action="mitigated-now"]');
+  await session.waitFor('[data-testid="timeline"] li[data-kind="mitigated"] [data-testid="event-posted"]', { text: "Posted to sn as work notes" });
+
+  const record = await serviceNowRecord(number);
+  const journal = (await (await fetch(`${fakeUrl}/api/now/table/sys_journal_field?sysparm_query=element_id=${valueOf(record.sys_id)}`)).json()).result;
+  const notes = journal.filter((j) => j.element === "work_notes").map((j) => j.value);
+  const comments = journal.filter((j) => j.element === "comments").map((j) => j.value);
+  assert.equal(notes.length, 2, `two work notes: ${JSON.stringify(journal)}`);
+  assert.ok(notes.some((n) => n.includes("Pool exhausted on **db-2** since the 10:02 deploy")), JSON.stringify(notes));
+  assert.ok(notes.some((n) => n.includes("Mitigated.")), JSON.stringify(notes));
+  assert.deepEqual(comments.length, 1);
+  assert.match(comments[0], /We are rolling back the checkout release\./);
+  await checkScreen("15-incident-timeline");
+
+  // Resolving asks for the instance's close code and the close notes.
+  await session.select('[data-testid="status-select"]', "resolved");
+  await session.waitFor("#close-code");
+  await session.click('[data-action="set-status"]');
+  await session.waitFor("#close-code-error", { text: "Choose how it was resolved." });
+  await session.waitFor("#close-notes-error", { text: "ServiceNow requires it" });
+  const offered = await session.execute("return [...document.querySelectorAll('#close-code option')].map((o) => o.value).filter(Boolean);");
+  assert.ok(offered.includes("Resolved by change"), `the instance's close codes: ${offered}`);
+  await session.select("#close-code", "Resolved by change");
+  await session.type("#close-notes", "Rolled back 4.2.1; the pool fix ships in 4.2.2.");
+  await checkScreen("16-incident-resolving");
+  await session.click('[data-action="set-status"]');
+  await session.waitFor('[data-testid="lifecycle-status"]', { text: "Resolved" });
+  await session.waitFor('[data-testid="timeline"] li[data-kind="resolved"]');
+  await session.waitFor('[data-testid="remote-state"]', { text: "Resolved" });
+  const resolved = await serviceNowRecord(number);
+  assert.equal(valueOf(resolved.state), "6");
+  assert.equal(valueOf(resolved.close_code), "Resolved by change");
+  assert.equal(valueOf(resolved.close_notes), "Rolled back 4.2.1; the pool fix ships in 4.2.2.");
+
+  await session.click('[data-action="sync-incident"]');
+  await session.waitFor('[data-testid="timeline"] .sync-outcome', { text: "Synced 1 of 1 record" });
+  await session.select('[data-testid="status-select"]', "closed");
+  await session.click('[data-action="set-status"]');
+  await session.waitFor('[data-testid="lifecycle-status"]', { text: "Closed" });
+  await session.waitFor('[data-testid="timeline"]', { text: "Closed is final" });
+  assert.equal(valueOf((await serviceNowRecord(number)).state), "7");
+  await checkScreen("17-incident-closed");
+});
+
 test("set a default field for a connection and file through the review step", async () => {
   await session.click('[data-action="new-incident"]');
   await session.type("#incident-title", "Queue depth alarm");

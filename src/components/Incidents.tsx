@@ -13,6 +13,8 @@ import { Markdown } from "./Markdown";
 import { Time, useNow } from "./Time";
 import { VirtualList } from "./VirtualList";
 import { FilingReview } from "./Review";
+import { TimelinePane } from "./Timeline";
+import { lifecycleApi } from "../ui/lifecycleApi";
 import { useReloadOn } from "../storeChanges";
 
 const EMPTY: IncidentForm = { title: "", severity: "P2", description: "", status: "investigating" };
@@ -466,6 +468,19 @@ function IncidentDetail({ id, onChanged }: { id: string; onChanged: () => void }
       )}
       <h3>Description</h3>
       <Markdown text={i.description} className="description" label="Description" />
+      <TimelinePane
+        key={i.id}
+        incidentId={i.id}
+        revision={`${i.updated_at} ${i.links.map((l) => `${l.connection}:${l.remote_state ?? ""}`).join(",")}`}
+        api={lifecycleApi}
+        onChanged={() => {
+          load();
+          onChanged();
+          outboxTouched();
+        }}
+        onOpenSettings={() => navigate({ screen: "integrations" })}
+        onOpenActivity={() => navigate({ screen: "activity" })}
+      />
     </article>
   );
 }
