@@ -21,7 +21,11 @@ export const commands = {
 	createIncident: (input: IncidentInput) => typedError<CreatedIncident_Serialize, UiError_Serialize>(__TAURI_INVOKE("create_incident", { input })),
 	updateIncident: (id: string, input: IncidentInput) => typedError<Incident_Serialize, UiError_Serialize>(__TAURI_INVOKE("update_incident", { id, input })),
 	showIncident: (id: string) => typedError<IncidentReport_Serialize, UiError_Serialize>(__TAURI_INVOKE("show_incident", { id })),
-	fileIncident: (id: string, connection: string, workItemType: string | null) => typedError<Filed_Serialize, UiError_Serialize>(__TAURI_INVOKE("file_incident", { id, connection, workItemType })),
+	/**
+	 *  Files the incident; `fields` are set for this filing only, over the
+	 *  connection's defaults.
+	 */
+	fileIncident: (id: string, connection: string, workItemType: string | null, fields: { [key in string]: string }) => typedError<Filed_Serialize, UiError_Serialize>(__TAURI_INVOKE("file_incident", { id, connection, workItemType, fields })),
 	incidentTimeline: (id: string) => typedError<Timeline_Serialize, UiError_Serialize>(__TAURI_INVOKE("incident_timeline", { id })),
 	/**
 	 *  Records an event and posts it where the incident is filed (`post`:
@@ -37,6 +41,12 @@ export const commands = {
 	setIncidentStatus: (id: string, input: StatusInput_Deserialize) => typedError<StatusChanged_Serialize, UiError_Serialize>(__TAURI_INVOKE("set_incident_status", { id, input })),
 	/**  Pulls state and new notes from every linked record. */
 	syncIncident: (id: string) => typedError<SyncReport_Serialize, UiError_Serialize>(__TAURI_INVOKE("sync_incident", { id })),
+	/**  The Review step: the requests `file_incident` would send; nothing is sent. */
+	filingRequests: (id: string, connection: string, workItemType: string | null, fields: { [key in string]: string }) => typedError<PlannedRequest_Serialize[], UiError_Serialize>(__TAURI_INVOKE("filing_requests", { id, connection, workItemType, fields })),
+	/**  A connection's filing defaults and the service's rules as last read. */
+	connectionFields: (name: string) => typedError<ConnectionFields_Serialize, UiError_Serialize>(__TAURI_INVOKE("connection_fields", { name })),
+	/**  Sets and removes filing defaults of a connection. */
+	setConnectionFields: (name: string, set: { [key in string]: string }, unset: string[]) => typedError<ConnectionFields_Serialize, UiError_Serialize>(__TAURI_INVOKE("set_connection_fields", { name, set, unset })),
 	listDocuments: () => typedError<Document_Serialize[], UiError_Serialize>(__TAURI_INVOKE("list_documents")),
 	newDocument: (kind: string, title: string, incidentId: string | null) => typedError<Document_Serialize, UiError_Serialize>(__TAURI_INVOKE("new_document", { kind, title, incidentId })),
 	getDocument: (id: string) => typedError<Document_Serialize, UiError_Serialize>(__TAURI_INVOKE("get_document", { id })),
@@ -47,6 +57,8 @@ export const commands = {
 	 */
 	previewMarkdown: (markdown: string) => __TAURI_INVOKE<string>("preview_markdown", { markdown }),
 	publishDocument: (id: string, connection: string, space: string | null, parent: string | null, force: boolean, minorEdit: boolean) => typedError<Published, UiError_Serialize>(__TAURI_INVOKE("publish_document", { id, connection, space, parent, force, minorEdit })),
+	/**  The Review step: the requests `publish_document` would send now. */
+	publishRequests: (id: string, connection: string, space: string | null, parent: string | null, force: boolean, minorEdit: boolean) => typedError<PlannedRequest_Serialize[], UiError_Serialize>(__TAURI_INVOKE("publish_requests", { id, connection, space, parent, force, minorEdit })),
 	confluenceSpaces: (connection: string) => typedError<Space_Serialize[], UiError_Serialize>(__TAURI_INVOKE("confluence_spaces", { connection })),
 	confluenceSearch: (connection: string, query: string, space: string | null) => typedError<SearchPage_Serialize, UiError_Serialize>(__TAURI_INVOKE("confluence_search", { connection, query, space })),
 	/**
@@ -210,6 +222,12 @@ export type AddedEvent_Serialize = {
 	posts: PostOutcome_Serialize[],
 };
 
+/**  One value a restricted field accepts. */
+export type AllowedValue = {
+	value: string,
+	label: string,
+};
+
 /**  An asset as the CLI and the app show it. */
 export type Asset = {
 	/**  The attachment's file name on the page. */
@@ -320,6 +338,32 @@ export type ConnectionCheck_Serialize = {
 	/**  Who the service says we are, when it says. */
 	signed_in_as: string | null,
 	message: string,
+};
+
+/**
+ *  A connection's defaults and, when they have been read, the rules of
+ *  its default create.
+ */
+export type ConnectionFields = ConnectionFields_Serialize | ConnectionFields_Deserialize;
+
+/**
+ *  A connection's defaults and, when they have been read, the rules of
+ *  its default create.
+ */
+export type ConnectionFields_Deserialize = {
+	connection: string,
+	defaults: FilingDefault_Deserialize[],
+	rules?: FieldRules_Deserialize | null,
+};
+
+/**
+ *  A connection's defaults and, when they have been read, the rules of
+ *  its default create.
+ */
+export type ConnectionFields_Serialize = {
+	connection: string,
+	defaults: FilingDefault_Serialize[],
+	rules: FieldRules_Serialize | null,
 };
 
 export type ConnectionStatus = "connected" | "needs_reconnect" | "error";
@@ -539,6 +583,62 @@ export type ExternalLink_Serialize = {
 	last_synced_at: string | null,
 };
 
+/**  What the service says about one field of a create. */
+export type FieldRule = FieldRule_Serialize | FieldRule_Deserialize;
+
+/**  What the service says about one field of a create. */
+export type FieldRule_Deserialize = {
+	/**  The column (ServiceNow) or reference name (Azure DevOps). */
+	name: string,
+	label: string,
+	/**  A create without it is refused. */
+	required: boolean,
+	/**  The values it accepts; empty: any. */
+	allowed: AllowedValue[],
+	/**  What the service fills in when the create leaves it out. */
+	default_value?: string | null,
+	/**  ServiceNow: the table a reference column points at. */
+	reference?: string | null,
+	/**  Azure DevOps: an identity (a person) field. */
+	identity: boolean,
+};
+
+/**  What the service says about one field of a create. */
+export type FieldRule_Serialize = {
+	/**  The column (ServiceNow) or reference name (Azure DevOps). */
+	name: string,
+	label: string,
+	/**  A create without it is refused. */
+	required: boolean,
+	/**  The values it accepts; empty: any. */
+	allowed: AllowedValue[],
+	/**  What the service fills in when the create leaves it out. */
+	default_value: string | null,
+	/**  ServiceNow: the table a reference column points at. */
+	reference: string | null,
+	/**  Azure DevOps: an identity (a person) field. */
+	identity: boolean,
+};
+
+/**  The rules of one kind of create, with when they were read. */
+export type FieldRules = FieldRules_Serialize | FieldRules_Deserialize;
+
+/**  The rules of one kind of create, with when they were read. */
+export type FieldRules_Deserialize = {
+	/**  `incident` (ServiceNow) or `work_item_type:<Type>` (Azure DevOps). */
+	scope: string,
+	fetched_at: string,
+	fields: FieldRule_Deserialize[],
+};
+
+/**  The rules of one kind of create, with when they were read. */
+export type FieldRules_Serialize = {
+	/**  `incident` (ServiceNow) or `work_item_type:<Type>` (Azure DevOps). */
+	scope: string,
+	fetched_at: string,
+	fields: FieldRule_Serialize[],
+};
+
 export type Filed = Filed_Serialize | Filed_Deserialize;
 
 /**  What filing one action item did. */
@@ -588,6 +688,35 @@ export type Filed_Serialize = {
 	 *  service by our correlation key or tag).
 	 */
 	created: boolean,
+};
+
+/**  One of a connection's filing defaults. */
+export type FilingDefault = FilingDefault_Serialize | FilingDefault_Deserialize;
+
+/**  One of a connection's filing defaults. */
+export type FilingDefault_Deserialize = {
+	field: string,
+	/**
+	 *  What is sent (a sys_id or identity for a reference given by name);
+	 *  may hold placeholders.
+	 */
+	value: string,
+	/**  The name the value was given as, when it was resolved. */
+	display?: string | null,
+	updated_at: string,
+};
+
+/**  One of a connection's filing defaults. */
+export type FilingDefault_Serialize = {
+	field: string,
+	/**
+	 *  What is sent (a sys_id or identity for a reference given by name);
+	 *  may hold placeholders.
+	 */
+	value: string,
+	/**  The name the value was given as, when it was resolved. */
+	display: string | null,
+	updated_at: string,
 };
 
 export type Incident = Incident_Serialize | Incident_Deserialize;
