@@ -194,8 +194,8 @@ impl Core {
                             "each {filed_as} belongs to an incident on the instance, and this RCA's incident is not filed on '{}': {}",
                             view.name,
                             match &doc.incident_id {
-                                Some(i) => format!("run `ibridge incident file {} --to {}` first", &i[..8.min(i.len())], view.name),
-                                None => "link the document to an incident (doc new --incident) and file it there first".into(),
+                                Some(_) => "file the incident there first".to_string(),
+                                None => "link the document to an incident and file the incident there first".to_string(),
                             }
                         ),
                     ));

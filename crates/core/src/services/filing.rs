@@ -545,7 +545,7 @@ pub(crate) fn validate_filing_field(provider: Provider, name: &str) -> Result<()
     if super::action_items::is_setting(name) {
         return Err(Error::invalid(
             "field",
-            format!("'{name}' says what RCA action items become, not a field of the filing: set it with `ibridge connections fields CONNECTION --set {name}=VALUE`"),
+            format!("'{name}' says what RCA action items become, not a field of the filing: set it as one of the connection's filing defaults instead"),
         ));
     }
     match provider {
