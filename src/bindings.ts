@@ -51,6 +51,8 @@ export const commands = {
 	newDocument: (kind: string, title: string, incidentId: string | null) => typedError<Document_Serialize, UiError_Serialize>(__TAURI_INVOKE("new_document", { kind, title, incidentId })),
 	getDocument: (id: string) => typedError<Document_Serialize, UiError_Serialize>(__TAURI_INVOKE("get_document", { id })),
 	saveDocument: (id: string, title: string, markdown: string) => typedError<Document_Serialize, UiError_Serialize>(__TAURI_INVOKE("save_document", { id, title, markdown })),
+	/**  Rewrites the document's Timeline section from its incident's timeline. */
+	refreshDocumentTimeline: (id: string) => typedError<Document_Serialize, UiError_Serialize>(__TAURI_INVOKE("refresh_document_timeline", { id })),
 	/**
 	 *  The live preview: the same Markdown rules as publishing, as safe HTML
 	 *  (raw HTML in the text is shown as text).

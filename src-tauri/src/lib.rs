@@ -77,6 +77,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             documents::new_document,
             documents::get_document,
             documents::save_document,
+            documents::refresh_document_timeline,
             documents::preview_markdown,
             documents::publish_document,
             documents::publish_requests,

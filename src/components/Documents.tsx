@@ -185,6 +185,25 @@ function DocumentEditor({ id, onChanged }: { id: string; onChanged: () => void }
     if (dirty) save();
   });
 
+  // Rewrites the Timeline section from the incident's timeline as it is
+  // now; unsaved edits are saved first so none is lost.
+  async function refreshTimeline() {
+    if (dirty && !(await save())) return;
+    setSaving(true);
+    setError(null);
+    try {
+      const d = await call(commands.refreshDocumentTimeline(id));
+      setDoc(d);
+      setMarkdown(d.markdown);
+      setDirty(false);
+      onChanged();
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setSaving(false);
+    }
+  }
+
   if (!doc) return error ? <ErrorText message={error} /> : <Spinner label="Opening the document…" />;
   return (
     <article className="doc-editor" aria-label="Document editor">
@@ -193,6 +212,11 @@ function DocumentEditor({ id, onChanged }: { id: string; onChanged: () => void }
         <button type="button" onClick={save} disabled={saving || !dirty}>
           {saving ? <Spinner label="Saving…" /> : dirty ? "Save" : "Saved"}
         </button>
+        {doc.incident_id && (
+          <button type="button" onClick={refreshTimeline} disabled={saving} data-action="refresh-timeline" title="Rewrite the Timeline section from the incident's timeline">
+            Timeline from incident
+          </button>
+        )}
       </div>
       <MetaFields doc={doc} onSaved={(d) => (setDoc(d), onChanged())} />
       <div className="editor-panes">

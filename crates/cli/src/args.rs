@@ -310,6 +310,11 @@ pub enum DocCommand {
         title: Option<String>,
     },
     List,
+    /// Rewrite the document's Timeline section from its incident's timeline
+    /// (detection, mitigation and resolution times, durations, every event).
+    Timeline {
+        id: String,
+    },
     /// The document's Markdown and where it is published.
     Show {
         id: String,

@@ -65,6 +65,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("doc import", "ibridge doc import rca.md --title \"RCA: checkout 500s\""),
     ("doc edit", "ibridge doc edit 9b1c rca.md"),
     ("doc list", "ibridge doc list"),
+    ("doc timeline", "ibridge doc timeline 9b1c"),
     ("doc show", "ibridge doc show 9b1c"),
     ("doc render", "ibridge doc render 9b1c > page.xhtml"),
     ("doc attach", "ibridge doc attach 9b1c graphs/errors.png --name errors.png"),

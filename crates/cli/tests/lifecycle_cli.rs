@@ -633,3 +633,78 @@ fn event_times_take_an_offset_and_are_shown_in_local_time() {
     let first = text.lines().nth(1).unwrap();
     assert_eq!(first, "2026-03-01 18:35:00 +05:30  detected     ana (here)");
 }
+
+#[test]
+fn an_rca_from_an_incident_carries_its_timeline_and_takes_later_changes() {
+    let fake = FakeServices::start();
+    let cli = with_servicenow(&fake);
+    let id = new_incident(&cli);
+    for (kind, at, text) in [
+        ("update", "2026-03-01T14:00:00Z", "Errors began"),
+        ("detected", "2026-03-01T14:08:00Z", "Alert fired"),
+        ("mitigated", "2026-03-01T15:17:00Z", "Rolled back"),
+    ] {
+        cli.json(&[
+            "incident", "note", &id, text, "--kind", kind, "--at", at, "--post", "none",
+        ]);
+    }
+    let doc = cli.json(&[
+        "doc",
+        "new",
+        "--kind",
+        "rca",
+        "--title",
+        "RCA: checkout",
+        "--incident",
+        &id,
+    ]);
+    let markdown = doc["markdown"].as_str().unwrap();
+    assert!(
+        markdown.contains("| Detected | 2026-03-01 14:08 UTC |\n| Time to detect | 8 min |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| Time to mitigate | 1 h 17 min |"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("| Resolved | not yet |"), "{markdown}");
+    assert!(
+        markdown.contains("| 2026-03-01 15:17 | Mitigated: Rolled back | ana | local |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("## Root cause"),
+        "the rest of the template stays"
+    );
+
+    let doc_id = doc["id"].as_str().unwrap().to_owned();
+    cli.json(&[
+        "incident",
+        "note",
+        &id,
+        "Fixed for good",
+        "--kind",
+        "resolved",
+        "--at",
+        "2026-03-01T16:00:00Z",
+        "--post",
+        "none",
+    ]);
+    let refreshed = cli.json(&["doc", "timeline", &doc_id]);
+    let markdown = refreshed["markdown"].as_str().unwrap();
+    assert!(
+        markdown.contains("| Resolved | 2026-03-01 16:00 UTC |\n| Time to resolve | 2 h 00 min |"),
+        "{markdown}"
+    );
+    assert_eq!(markdown.matches("## Timeline").count(), 1);
+
+    let plain = cli.json(&["doc", "new", "--kind", "rca", "--title", "No incident"]);
+    let run = cli.run(&["doc", "timeline", plain["id"].as_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("invalid document: it was not made from an incident"),
+        "{}",
+        run.stderr
+    );
+}

@@ -36,6 +36,13 @@ pub fn get_document(state: State<'_, AppState>, id: String) -> CmdResult<Documen
     Ok(state.services.document(&id)?)
 }
 
+/// Rewrites the document's Timeline section from its incident's timeline.
+#[tauri::command]
+#[specta::specta]
+pub fn refresh_document_timeline(state: State<'_, AppState>, id: String) -> CmdResult<Document> {
+    Ok(state.services.refresh_document_timeline(&id)?)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub fn save_document(

@@ -50,6 +50,16 @@ pub async fn run(services: &Services, out: &Output, command: DocCommand) -> Resu
                 format!("Saved {} {}.", d.kind, output::short(&d.id))
             });
         }
+        DocCommand::Timeline { id } => {
+            let doc = services.refresh_document_timeline(&id)?;
+            out.emit(&doc, |d| {
+                format!(
+                    "Timeline of {} {} written from its incident.",
+                    d.kind,
+                    output::short(&d.id)
+                )
+            });
+        }
         DocCommand::List => {
             let docs = services.list_documents()?;
             out.emit(&docs, |d| output::document_table(d));

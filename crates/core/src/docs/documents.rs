@@ -98,10 +98,15 @@ impl Core {
         let kind: DocumentKind = kind.parse()?;
         let title = validate_title(title)?;
         let incident = incident.map(|id| self.incident(id)).transpose()?;
-        let markdown = match kind {
+        let mut markdown = match kind {
             DocumentKind::Rca => templates::rca(&title, incident.as_ref()),
             DocumentKind::Postmortem => templates::postmortem(&title, incident.as_ref()),
         };
+        if let Some(incident) = &incident {
+            let events = crate::incidents::events_of(self.db(), &incident.id)?;
+            markdown =
+                super::timeline::replace_section(&markdown, &super::timeline::section(&events));
+        }
         self.insert_document(kind, title, markdown, incident.map(|i| i.id))
     }
 
@@ -165,6 +170,22 @@ impl Core {
             .into_iter()
             .map(|r| self.assemble_document(r))
             .collect()
+    }
+
+    /// Writes the incident's timeline as it is now into the document's
+    /// Timeline section; the rest of the text is kept as it is.
+    pub fn refresh_document_timeline(&mut self, id: &str) -> Result<Document> {
+        let row = self.find_document(id)?;
+        let Some(incident_id) = row.incident_id.clone() else {
+            return Err(Error::invalid(
+                "document",
+                "it was not made from an incident: only a document made from an incident has its timeline",
+            ));
+        };
+        let events = crate::incidents::events_of(self.db(), &incident_id)?;
+        let markdown =
+            super::timeline::replace_section(&row.markdown, &super::timeline::section(&events));
+        self.save_document(&row.id, &row.title, &markdown)
     }
 
     pub fn document(&self, id: &str) -> Result<Document> {

@@ -15,6 +15,7 @@ mod plan;
 mod preview;
 pub mod storage;
 pub mod templates;
+pub mod timeline;
 
 pub use assets::{Asset, AssetUpload, PastedAsset, MAX_ASSET_BYTES};
 pub use documents::{Document, DocumentKind, PublishedPage, MAX_MARKDOWN_BYTES};

@@ -6,8 +6,8 @@ pub mod timeline;
 
 use rusqlite::{Transaction, TransactionBehavior};
 
-pub(crate) use events::local_event;
 pub use events::status_event_kind;
+pub(crate) use events::{events_of, local_event};
 pub use model::{
     validate_title, ExternalLink, Incident, IncidentChanges, IncidentStatus, NewIncident, Severity,
 };

@@ -99,6 +99,11 @@ impl Services {
         core.save_document(&current.id, title.unwrap_or(&current.title), markdown)
     }
 
+    /// The document's Timeline section rewritten from its incident's timeline.
+    pub fn refresh_document_timeline(&self, id: &str) -> Result<Document> {
+        lock(&self.core)?.refresh_document_timeline(id)
+    }
+
     pub fn list_documents(&self) -> Result<Vec<Document>> {
         lock(&self.core)?.list_documents()
     }

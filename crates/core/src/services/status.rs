@@ -220,7 +220,7 @@ impl Services {
                 if to == IncidentStatus::Resolved || close_code.is_some() {
                     let choices = client.close_code_choices().await?;
                     let Some(given) = close_code.clone() else {
-                        return Err(Error::invalid(
+                        return Err(Error::missing(
                             "close-code",
                             format!(
                                 "resolving sets the resolution code of {} in '{}'; give --close-code, one of: {}",
@@ -236,7 +236,7 @@ impl Services {
                     fields.close_notes = notes.clone();
                 }
                 if to == IncidentStatus::Resolved && notes.is_none() {
-                    return Err(Error::invalid(
+                    return Err(Error::missing(
                         "close-notes",
                         format!(
                             "resolving sets the resolution notes of {} in '{}'; give --close-notes TEXT",
