@@ -17,6 +17,9 @@ import { TimelinePane } from "./Timeline";
 import { lifecycleApi } from "../ui/lifecycleApi";
 import { useReloadOn } from "../storeChanges";
 
+/** How often an open incident's linked records are read again. */
+const LINKED_RECORDS_REFRESH_MS = 3 * 60 * 1000;
+
 const EMPTY: IncidentForm = { title: "", severity: "P2", description: "", status: "investigating" };
 const WORK_ITEM_TYPES = ["Bug", "Task", "User Story", "Issue", "Incident"];
 
@@ -293,9 +296,12 @@ function IncidentDetail({ id, onChanged }: { id: string; onChanged: () => void }
   const navigate = useNavigate();
   const now = useNow();
 
+  const [reads, setReads] = useState(0);
+
   const load = useCallback(async () => {
     try {
       setReport(await call(commands.showIncident(id)));
+      setReads((n) => n + 1);
       setConnections((await call(commands.listConnections())).filter((c) => c.provider !== "confluence"));
       setLoadError(null);
     } catch (e) {
@@ -304,6 +310,13 @@ function IncidentDetail({ id, onChanged }: { id: string; onChanged: () => void }
   }, [id]);
   useEffect(() => {
     load();
+  }, [load]);
+  // Showing the incident reads its linked records again; while it stays
+  // open, that repeats every few minutes so notes and state changes made in
+  // the services reach the timeline without a click on Sync.
+  useEffect(() => {
+    const timer = setInterval(load, LINKED_RECORDS_REFRESH_MS);
+    return () => clearInterval(timer);
   }, [load]);
 
   if (!report)
@@ -471,7 +484,7 @@ function IncidentDetail({ id, onChanged }: { id: string; onChanged: () => void }
       <TimelinePane
         key={i.id}
         incidentId={i.id}
-        revision={`${i.updated_at} ${i.links.map((l) => `${l.connection}:${l.remote_state ?? ""}`).join(",")}`}
+        revision={`${reads} ${i.updated_at} ${i.links.map((l) => `${l.connection}:${l.remote_state ?? ""}`).join(",")}`}
         api={lifecycleApi}
         onChanged={() => {
           load();
