@@ -3,6 +3,7 @@ import { commands, type ActionItemView, type ConnectionView, type PlannedRequest
 import { call, messageOf } from "../api";
 import { STORE_EVENT, useReloadOn } from "../storeChanges";
 import { ErrorText, Field, Notice, Spinner } from "./common";
+import { PlannedRequests } from "./Review";
 
 /**
  * The RCA's action items (the task list under "Action items"), where each
@@ -126,22 +127,11 @@ export function ActionItems({ docId, version, beforeFiling }: { docId: string; v
       )}
       {review && (
         <div className="review" role="region" aria-label="Review the action items to file">
-          {review.length === 0 ? (
-            <p className="muted">Every action item is filed on {target} already: nothing would be sent.</p>
-          ) : (
-            <ol className="planned" aria-label="Requests that would be sent">
-              {review.map((r, n) => (
-                <li key={n}>
-                  <pre data-testid="action-item-request" tabIndex={0}>
-                    <strong>
-                      {r.method} {r.url}
-                    </strong>
-                    {r.body !== null ? `\n${r.body}` : ""}
-                  </pre>
-                </li>
-              ))}
-            </ol>
-          )}
+          <PlannedRequests
+            requests={review}
+            empty={`Every action item is filed on ${target} already: nothing would be sent.`}
+            testId="action-item-request"
+          />
           <div className="inline">
             <button type="button" className="primary" onClick={file} disabled={busy !== null || review.length === 0} data-action="file-action-items">
               {busy === "file" ? <Spinner label="Filing…" /> : `Send ${review.length} ${review.length === 1 ? "create" : "creates"}`}
