@@ -11,43 +11,11 @@ use ibridge_testkit::{Customisation, FakeServices};
 use serde_json::Value;
 
 fn add_servicenow(cli: &Cli, fake: &FakeServices) {
-    cli.ok(
-        &[
-            "connections",
-            "add",
-            "servicenow",
-            "--name",
-            "sn",
-            "--url",
-            &fake.url(),
-            "--auth",
-            "basic",
-            "--username",
-            "svc.bridge",
-            "--secret-stdin",
-        ],
-        "pw\n",
-    );
+    common::add_servicenow_basic(cli, "sn", &fake.url());
 }
 
 fn add_ado(cli: &Cli, fake: &FakeServices) {
-    cli.ok(
-        &[
-            "connections",
-            "add",
-            "azure_devops",
-            "--name",
-            "ado",
-            "--url",
-            &format!("{}/acme", fake.url()),
-            "--project",
-            "Ops",
-            "--auth",
-            "pat",
-            "--secret-stdin",
-        ],
-        "pat\n",
-    );
+    common::add_ado_pat(cli, "ado", &format!("{}/acme", fake.url()));
 }
 
 fn create_incident(cli: &Cli) -> String {

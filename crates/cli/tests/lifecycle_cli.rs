@@ -16,45 +16,13 @@ fn with_servicenow(fake: &FakeServices) -> Cli {
     let cli = Cli::new()
         .with_env("IBRIDGE_AUTHOR", "ana")
         .with_env("TZ", "Asia/Kolkata");
-    cli.ok(
-        &[
-            "connections",
-            "add",
-            "servicenow",
-            "--name",
-            "sn",
-            "--url",
-            &fake.url(),
-            "--auth",
-            "basic",
-            "--username",
-            "svc.bridge",
-            "--secret-stdin",
-        ],
-        "pw\n",
-    );
+    common::add_servicenow_basic(&cli, "sn", &fake.url());
     cli
 }
 
 fn with_azure_devops(fake: &FakeServices) -> Cli {
     let cli = Cli::new().with_env("IBRIDGE_AUTHOR", "ana");
-    cli.ok(
-        &[
-            "connections",
-            "add",
-            "azure_devops",
-            "--name",
-            "ado",
-            "--url",
-            &format!("{}/acme", fake.url()),
-            "--project",
-            "Ops",
-            "--auth",
-            "pat",
-            "--secret-stdin",
-        ],
-        "pat\n",
-    );
+    common::add_ado_pat(&cli, "ado", &format!("{}/acme", fake.url()));
     cli
 }
 

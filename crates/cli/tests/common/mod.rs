@@ -118,3 +118,46 @@ impl Cli {
         self.dir.path().join("ibridge.sqlite3")
     }
 }
+
+/// Adds a ServiceNow connection with basic auth (user `svc.bridge`).
+pub fn add_servicenow_basic(cli: &Cli, name: &str, url: &str) {
+    cli.ok(
+        &[
+            "connections",
+            "add",
+            "servicenow",
+            "--name",
+            name,
+            "--url",
+            url,
+            "--auth",
+            "basic",
+            "--username",
+            "svc.bridge",
+            "--secret-stdin",
+        ],
+        "pw\n",
+    );
+}
+
+/// Adds an Azure DevOps connection with a PAT to project `Ops` of the
+/// organisation at `org_url`.
+pub fn add_ado_pat(cli: &Cli, name: &str, org_url: &str) {
+    cli.ok(
+        &[
+            "connections",
+            "add",
+            "azure_devops",
+            "--name",
+            name,
+            "--url",
+            org_url,
+            "--project",
+            "Ops",
+            "--auth",
+            "pat",
+            "--secret-stdin",
+        ],
+        "pat\n",
+    );
+}
