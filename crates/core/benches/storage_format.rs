@@ -9,7 +9,7 @@
 //! Run: `cargo bench -p ibridge-core --bench storage_format`.
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use ibridge_core::docs::storage::{self, markdown_to_storage, Context};
 use pulldown_cmark::{html, Options, Parser};
 
@@ -93,16 +93,57 @@ fn pulldown_html(markdown: &str) -> String {
     out
 }
 
-fn throughput(c: &mut Criterion) {
+/// Times `measured` only, running `other` just before it each iteration:
+/// the pair alternates, so a slow spell of a shared machine falls on both
+/// alike instead of on whichever was measured during it.
+fn interleaved<M: Measurement, T, U>(
+    measurement: &M,
+    iters: u64,
+    mut other: impl FnMut() -> U,
+    mut measured: impl FnMut() -> T,
+) -> M::Value {
+    let mut total = measurement.zero();
+    for _ in 0..iters {
+        black_box(other());
+        let started = measurement.start();
+        black_box(measured());
+        let took = measurement.end(started);
+        total = measurement.add(&total, &took);
+    }
+    total
+}
+
+/// The writer and `push_html` on the same document, side by side.
+fn side_by_side<M: Measurement>(c: &mut Criterion<M>, name: &str, measurement: fn() -> M) {
     let doc = one_megabyte_rca();
-    let mut group = c.benchmark_group("1 MiB RCA");
+    let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Bytes(doc.len() as u64));
-    group.sample_size(20);
-    group.bench_function("storage writer", |b| b.iter(|| markdown_to_storage(&doc)));
+    group.sample_size(30);
+    group.bench_function("storage writer", |b| {
+        b.iter_custom(|iters| {
+            interleaved(
+                &measurement(),
+                iters,
+                || pulldown_html(&doc),
+                || markdown_to_storage(&doc),
+            )
+        })
+    });
     group.bench_function("pulldown-cmark push_html", |b| {
-        b.iter(|| pulldown_html(&doc))
+        b.iter_custom(|iters| {
+            interleaved(
+                &measurement(),
+                iters,
+                || markdown_to_storage(&doc),
+                || pulldown_html(&doc),
+            )
+        })
     });
     group.finish();
+}
+
+fn throughput(c: &mut Criterion) {
+    side_by_side(c, "1 MiB RCA", || WallTime);
 
     let (doc, context) = evidence_rca();
     let check = storage::render(&doc, &context);
@@ -156,15 +197,7 @@ impl Measurement for ThreadCpuTime {
 }
 
 fn side_by_side_cpu(c: &mut Criterion<ThreadCpuTime>) {
-    let doc = one_megabyte_rca();
-    let mut group = c.benchmark_group("1 MiB RCA, thread CPU time");
-    group.throughput(Throughput::Bytes(doc.len() as u64));
-    group.sample_size(20);
-    group.bench_function("storage writer", |b| b.iter(|| markdown_to_storage(&doc)));
-    group.bench_function("pulldown-cmark push_html", |b| {
-        b.iter(|| pulldown_html(&doc))
-    });
-    group.finish();
+    side_by_side(c, "1 MiB RCA, thread CPU time", || ThreadCpuTime(WallTime));
 }
 
 criterion_group!(benches, throughput);

@@ -38,8 +38,11 @@ pub fn render(markdown: &str, context: &Context) -> Rendered {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_GFM;
     let mut writer = Writer {
-        // The storage body is about twice the Markdown: sized once.
-        out: String::with_capacity(markdown.len() * 2 + 64),
+        // The storage body is a little over twice the Markdown (macros
+        // and task lists are wordier than HTML): sized once, with room to
+        // spare, so it is never copied to grow. Capacity not written to is
+        // never touched, so it costs no memory.
+        out: String::with_capacity(markdown.len() * 5 / 2 + 256),
         frames: Vec::new(),
         events: Events::new(Parser::new_ext(markdown, options).into_offset_iter()),
         context,
@@ -69,17 +72,11 @@ enum Frame<'e> {
     /// A task of a task list: its body.
     Task,
     /// A code block: text is gathered, the macro is written at the end.
-    Code {
-        language: Option<CowStr<'e>>,
-        body: Gathered<'e>,
-        /// Byte offset of the block in the Markdown.
-        at: usize,
-    },
+    /// Boxed, like an image: the rare large frames would otherwise make
+    /// every push and pop of the common ones a large copy.
+    Code(Box<CodeFrame<'e>>),
     /// An image: alt text is gathered.
-    Image {
-        target: CowStr<'e>,
-        alt: Gathered<'e>,
-    },
+    Image(Box<ImageFrame<'e>>),
     /// A link whose scheme is not allowed: text only.
     Plain,
     /// A link to a page or an attachment (`ac:link`).
@@ -90,6 +87,18 @@ enum Frame<'e> {
     Bare,
     /// A blockquote turned into an info/tip/warning macro.
     Admonition,
+}
+
+struct CodeFrame<'e> {
+    language: Option<CowStr<'e>>,
+    body: Gathered<'e>,
+    /// Byte offset of the block in the Markdown.
+    at: usize,
+}
+
+struct ImageFrame<'e> {
+    target: CowStr<'e>,
+    alt: Gathered<'e>,
 }
 
 /// Text gathered from the events inside a code block or an image: one
@@ -142,8 +151,20 @@ struct Writer<'a, 'e> {
 impl<'a, 'e> Writer<'a, 'e> {
     fn run(&mut self) {
         let mut i = 0;
-        while let Some(event) = self.events.take(i) {
-            i = self.event(event, i);
+        loop {
+            i = if self.events.advance_to(i) {
+                // Read ahead by a lookahead: the rare path.
+                match self.events.take_read_ahead() {
+                    Some(event) => self.event(&event, i),
+                    None => break,
+                }
+            } else {
+                let parsed = self.events.take_parsed();
+                match &parsed {
+                    Some((event, _)) => self.event(event, i),
+                    None => break,
+                }
+            };
         }
         // Balanced input gives an empty stack; close anything left anyway.
         while let Some(frame) = self.frames.pop() {
@@ -155,9 +176,16 @@ impl<'a, 'e> Writer<'a, 'e> {
     /// when inside one.
     fn gathering(&mut self) -> Option<(&mut Gathered<'e>, bool)> {
         match self.frames.last_mut() {
-            Some(Frame::Code { body, .. }) => Some((body, true)),
-            Some(Frame::Image { alt, .. }) => Some((alt, false)),
+            Some(Frame::Code(code)) => Some((&mut code.body, true)),
+            Some(Frame::Image(image)) => Some((&mut image.alt, false)),
             _ => None,
+        }
+    }
+
+    /// Adds `text` to the code block or alt text being gathered.
+    fn gather(&mut self, text: CowStr<'e>) {
+        if let Some((gathered, _)) = self.gathering() {
+            gathered.push(text);
         }
     }
 
@@ -170,27 +198,33 @@ impl<'a, 'e> Writer<'a, 'e> {
     }
 
     /// Handles `event`, event `i`; returns the index of the next one to
-    /// handle.
-    fn event(&mut self, event: Event<'e>, i: usize) -> usize {
-        let event = match (self.gathering(), event) {
-            (
-                Some((gathered, _)),
-                Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t),
-            )
-            | (Some((gathered, true)), Event::InlineMath(t) | Event::DisplayMath(t)) => {
-                gathered.push(t);
-                return i + 1;
-            }
-            (_, event) => event,
+    /// handle. The event is borrowed where it lies, never moved: at the
+    /// release profile's size optimisation each move of an event is a
+    /// `memcpy` call, and this runs once per event.
+    #[inline(always)]
+    fn event(&mut self, event: &Event<'e>, i: usize) -> usize {
+        // Inside a code block (true) or an image's alt text (false).
+        let gathering = match self.frames.last() {
+            Some(Frame::Code(_)) => Some(true),
+            Some(Frame::Image(_)) => Some(false),
+            _ => None,
         };
         match event {
-            Event::Text(t) => extras::push_text_with_emoji(&mut self.out, &t),
-            Event::InlineMath(t) | Event::DisplayMath(t) => push_text(&mut self.out, &t),
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t)
+                if gathering.is_some() =>
+            {
+                self.gather(t.clone())
+            }
+            Event::InlineMath(t) | Event::DisplayMath(t) if gathering == Some(true) => {
+                self.gather(t.clone())
+            }
+            Event::Text(t) => extras::push_text_with_emoji(&mut self.out, t),
+            Event::InlineMath(t) | Event::DisplayMath(t) => push_text(&mut self.out, t),
             // Raw HTML is the author's text, not markup.
-            Event::Html(t) | Event::InlineHtml(t) => push_text(&mut self.out, &t),
+            Event::Html(t) | Event::InlineHtml(t) => push_text(&mut self.out, t),
             Event::Code(t) => {
                 self.out.push_str("<code>");
-                push_text(&mut self.out, &t);
+                push_text(&mut self.out, t);
                 self.out.push_str("</code>");
             }
             Event::SoftBreak => self.out.push('\n'),
@@ -200,7 +234,7 @@ impl<'a, 'e> Writer<'a, 'e> {
                 if self.in_task() {
                     // Already written as the task's status.
                 } else {
-                    self.out.push_str(if done { "[x] " } else { "[ ] " });
+                    self.out.push_str(if *done { "[x] " } else { "[ ] " });
                 }
             }
             Event::FootnoteReference(t) => push_text(&mut self.out, &format!("[{t}]")),
@@ -219,7 +253,8 @@ impl<'a, 'e> Writer<'a, 'e> {
         self.frames.push(Frame::Close(close));
     }
 
-    fn start(&mut self, tag: Tag<'e>, i: usize) -> usize {
+    #[inline(always)]
+    fn start(&mut self, tag: &Tag<'e>, i: usize) -> usize {
         if self.gathering().is_some() {
             // Nothing nests inside code or alt text; keep the stack balanced.
             self.frames.push(Frame::Close(""));
@@ -235,21 +270,21 @@ impl<'a, 'e> Writer<'a, 'e> {
                 self.open("<p>", "</p>")
             }
             Tag::Heading { level, .. } => {
-                let (open, close) = heading(level);
+                let (open, close) = heading(*level);
                 self.open(open, close);
             }
-            Tag::BlockQuote(kind) => return self.blockquote(kind, i),
+            Tag::BlockQuote(kind) => return self.blockquote(*kind, i),
             Tag::CodeBlock(kind) => {
                 let language = match kind {
-                    CodeBlockKind::Fenced(info) => code_language(info),
+                    CodeBlockKind::Fenced(info) => code_language(info.clone()),
                     CodeBlockKind::Indented => None,
                 };
                 let at = self.events.next_code_start().unwrap_or(0);
-                self.frames.push(Frame::Code {
+                self.frames.push(Frame::Code(Box::new(CodeFrame {
                     language,
                     body: Gathered::default(),
                     at,
-                });
+                })));
             }
             Tag::List(start) => {
                 if self.is_task_list(i) {
@@ -293,8 +328,8 @@ impl<'a, 'e> Writer<'a, 'e> {
             Tag::Link {
                 dest_url, title, ..
             } => {
-                if let Some(target) = link_policy::link_target(&dest_url) {
-                    if self.rich_link(&dest_url) {
+                if let Some(target) = link_policy::link_target(dest_url) {
+                    if self.rich_link(dest_url) {
                         self.frames.push(Frame::RichLink);
                         return i + 1;
                     }
@@ -303,7 +338,7 @@ impl<'a, 'e> Writer<'a, 'e> {
                     self.out.push('"');
                     if !title.is_empty() {
                         self.out.push_str(" title=\"");
-                        push_attr(&mut self.out, &title);
+                        push_attr(&mut self.out, title);
                         self.out.push('"');
                     }
                     self.out.push('>');
@@ -312,10 +347,10 @@ impl<'a, 'e> Writer<'a, 'e> {
                     self.frames.push(Frame::Plain);
                 }
             }
-            Tag::Image { dest_url, .. } => self.frames.push(Frame::Image {
-                target: dest_url,
+            Tag::Image { dest_url, .. } => self.frames.push(Frame::Image(Box::new(ImageFrame {
+                target: dest_url.clone(),
                 alt: Gathered::default(),
-            }),
+            }))),
             // A block of raw HTML is shown as a paragraph of text.
             Tag::HtmlBlock => self.open("<p>", "</p>"),
             Tag::FootnoteDefinition(_)
@@ -332,15 +367,19 @@ impl<'a, 'e> Writer<'a, 'e> {
             Frame::Close(text) => self.out.push_str(text),
             Frame::TaskList => self.out.push_str("</ac:task-list>"),
             Frame::Task => self.out.push_str("</ac:task-body></ac:task>"),
-            Frame::Code { language, body, at } if language.as_deref() == Some("mermaid") => {
-                self.diagram(body.as_str(), at)
+            Frame::Code(code) if code.language.as_deref() == Some("mermaid") => {
+                self.diagram(code.body.as_str(), code.at)
             }
-            Frame::Code { language, body, .. } => {
-                push_code_macro(&mut self.out, language.as_deref(), body.as_str())
+            Frame::Code(code) => {
+                push_code_macro(&mut self.out, code.language.as_deref(), code.body.as_str())
             }
-            Frame::Image { target, alt } => {
-                let name = self.attachment_for(&target);
-                push_image(&mut self.out, name.unwrap_or(&target), alt.as_str())
+            Frame::Image(image) => {
+                let name = self.attachment_for(&image.target);
+                push_image(
+                    &mut self.out,
+                    name.unwrap_or(&image.target),
+                    image.alt.as_str(),
+                )
             }
             Frame::Plain | Frame::Bare => {}
             Frame::RichLink => self.out.push_str("</ac:link-body></ac:link>"),
