@@ -127,7 +127,7 @@ def main() -> None:
             subprocess.run(base + ["doc", "render", doc_id], env=env, check=True, stdout=subprocess.DEVNULL)
 
         def start_only():
-            subprocess.run(base + ["doc", "list"], env=env, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(base + ["connections", "list"], env=env, check=True, stdout=subprocess.DEVNULL)
 
         ib_render = median_seconds(render, runs)
         ib_start = median_seconds(start_only, runs)
@@ -152,7 +152,7 @@ def main() -> None:
 
     print(f"1 MiB RCA, median of {runs} runs on this machine")
     print(f"  ibridge doc render (whole process)          {ib_render * 1000:8.1f} ms")
-    print(f"  ibridge doc list (process start + open db)  {ib_start * 1000:8.1f} ms")
+    print(f"  ibridge connections list (start + open db){ib_start * 1000:8.1f} ms")
     print(f"  markdown-to-confluence {version} markdown_to_html {m2c_html * 1000:8.1f} ms (in-process, Markdown->HTML stage only)")
     print(f"  ratio: markdown-to-confluence HTML stage / ibridge whole process = {m2c_html / ib_render:.0f}x")
 
