@@ -18,6 +18,7 @@ const SOURCES: &[&str] = &[
     include_str!("../../migrations/0009_filing_fields.sql"),
     include_str!("../../migrations/0010_action_items.sql"),
     LIFECYCLE,
+    include_str!("../../migrations/0012_status_notes_without_commands.sql"),
 ];
 
 const LIFECYCLE: &str = include_str!("../../migrations/0011_incident_lifecycle.sql");
@@ -37,18 +38,21 @@ pub(super) fn apply(conn: &mut Connection) -> Result<(), StoreError> {
 }
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(
-        SOURCES
-            .iter()
-            .map(|sql| {
-                if *sql == LIFECYCLE {
-                    M::up_with_hook(sql, lifecycle_statuses)
-                } else {
-                    M::up(sql)
-                }
-            })
-            .collect(),
-    )
+    Migrations::new(steps())
+}
+
+/// Every migration in order, each with its hook.
+fn steps() -> Vec<M<'static>> {
+    SOURCES
+        .iter()
+        .map(|sql| {
+            if *sql == LIFECYCLE {
+                M::up_with_hook(sql, lifecycle_statuses)
+            } else {
+                M::up(sql)
+            }
+        })
+        .collect()
 }
 
 const OLD_STATUS_CHECK: &str = "CHECK (status IN ('open', 'mitigated', 'resolved', 'closed'))";
@@ -98,6 +102,52 @@ mod tests {
 
     /// Rows journaled before 0005 (untyped payloads), one per kind and a
     /// few that cannot be read, then the rest of the migrations.
+    #[test]
+    fn stored_status_notes_lose_the_command_earlier_builds_wrote_into_them() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let mut first_eleven = steps();
+        first_eleven.truncate(11);
+        Migrations::new(first_eleven).to_latest(&mut conn).unwrap();
+        let notes = [
+            ("a", Some("not connected yet: run `ibridge connect`")),
+            (
+                "b",
+                Some("the refresh token was refused: run `ibridge connect b`"),
+            ),
+            (
+                "c",
+                Some("no Atlassian site chosen yet; run `ibridge connect c`"),
+            ),
+            ("d", Some("signed in")),
+            ("e", None),
+        ];
+        for (name, note) in notes {
+            conn.execute(
+                "INSERT INTO integration_config (id, provider, display_name, base_url, auth_type, status, status_detail, created_at, updated_at)
+                 VALUES (?1, 'confluence', ?1, 'https://x.example', 'oauth2', 'needs_reconnect', ?2, 't', 't')",
+                rusqlite::params![name, note],
+            )
+            .unwrap();
+        }
+        migrations().to_latest(&mut conn).unwrap();
+        let stored = |id: &str| -> Option<String> {
+            conn.query_row(
+                "SELECT status_detail FROM integration_config WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(stored("a").as_deref(), Some("not connected yet: sign in"));
+        assert_eq!(
+            stored("b").as_deref(),
+            Some("the refresh token was refused")
+        );
+        assert_eq!(stored("c").as_deref(), Some("no Atlassian site chosen yet"));
+        assert_eq!(stored("d").as_deref(), Some("signed in"));
+        assert_eq!(stored("e"), None);
+    }
+
     #[test]
     fn existing_outbox_rows_become_typed_writes_and_unreadable_ones_fail_visibly() {
         use crate::outbox::{
