@@ -85,7 +85,7 @@ export const commands = {
 	reviewActionItems: (id: string, to: string) => typedError<PlannedRequest_Serialize[], UiError_Serialize>(__TAURI_INVOKE("review_action_items", { id, to })),
 	fileActionItems: (id: string, to: string) => typedError<FiledActionItem_Serialize[], UiError_Serialize>(__TAURI_INVOKE("file_action_items", { id, to })),
 	listOutbox: () => typedError<OutboxEntry_Serialize[], UiError_Serialize>(__TAURI_INVOKE("list_outbox")),
-	runOutbox: () => typedError<RunReport, UiError_Serialize>(__TAURI_INVOKE("run_outbox")),
+	runOutbox: () => typedError<RunReport_Serialize, UiError_Serialize>(__TAURI_INVOKE("run_outbox")),
 	retryOutbox: (id: string) => typedError<null, UiError_Serialize>(__TAURI_INVOKE("retry_outbox", { id })),
 	discardOutbox: (id: string) => typedError<OutboxEntry_Serialize, UiError_Serialize>(__TAURI_INVOKE("discard_outbox", { id })),
 	listAudit: (limit: number) => typedError<Entry_Serialize[], UiError_Serialize>(__TAURI_INVOKE("list_audit", { limit })),
@@ -583,6 +583,31 @@ export type ExternalLink_Serialize = {
 	/**  Who the record is assigned to there (display name). */
 	remote_assignee: string | null,
 	last_synced_at: string | null,
+};
+
+/**  An outbox entry that failed for good in a run. */
+export type FailedEntry = FailedEntry_Serialize | FailedEntry_Deserialize;
+
+/**  An outbox entry that failed for good in a run. */
+export type FailedEntry_Deserialize = {
+	id: string,
+	reason: string,
+	/**
+	 *  What fixes the cause (sign in again, supply a field…), when the
+	 *  error names one; the entry is retried after it.
+	 */
+	action?: Action | null,
+};
+
+/**  An outbox entry that failed for good in a run. */
+export type FailedEntry_Serialize = {
+	id: string,
+	reason: string,
+	/**
+	 *  What fixes the cause (sign in again, supply a field…), when the
+	 *  error names one; the entry is retried after it.
+	 */
+	action: Action | null,
 };
 
 /**  What the service says about one field of a create. */
@@ -1182,11 +1207,24 @@ export type RecordSync_Serialize = {
 	error: string | null,
 };
 
-export type RunReport = {
+export type RunReport = RunReport_Serialize | RunReport_Deserialize;
+
+export type RunReport_Deserialize = {
 	/**  Entry ids sent (or reconciled) and now done. */
 	delivered: string[],
-	/**  (entry id, reason) for entries that now wait for the user. */
-	failed: ([string, string])[],
+	/**  Entries that now wait for the user, with what to do about each. */
+	failed: FailedEntry_Deserialize[],
+	/**  (entry id, reason) for entries that will be tried again later. */
+	retrying: ([string, string])[],
+	/**  Entries another Incident Bridge process is sending right now. */
+	busy: string[],
+};
+
+export type RunReport_Serialize = {
+	/**  Entry ids sent (or reconciled) and now done. */
+	delivered: string[],
+	/**  Entries that now wait for the user, with what to do about each. */
+	failed: FailedEntry_Serialize[],
 	/**  (entry id, reason) for entries that will be tried again later. */
 	retrying: ([string, string])[],
 	/**  Entries another Incident Bridge process is sending right now. */

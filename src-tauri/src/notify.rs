@@ -104,8 +104,9 @@ pub fn notices(
             failed: false,
         });
     }
-    for (id, reason) in &report.failed {
-        let Some(e) = find(id) else { continue };
+    for failed in &report.failed {
+        let Some(e) = find(&failed.id) else { continue };
+        let reason = &failed.reason;
         out.push(OutboxNotice {
             title: format!("Could not send to {}", e.connection),
             body: format!(
@@ -222,7 +223,11 @@ mod tests {
     #[test]
     fn a_failed_write_says_why_and_pages_go_to_documents() {
         let report = RunReport {
-            failed: vec![("e2".into(), "the space OPS does not exist.".into())],
+            failed: vec![ibridge_core::services::FailedEntry {
+                id: "e2".into(),
+                reason: "the space OPS does not exist.".into(),
+                action: None,
+            }],
             retrying: vec![("e3".into(), "timeout".into())],
             ..RunReport::default()
         };

@@ -707,12 +707,14 @@ pub fn run_report(r: &RunReport) -> String {
     for (id, reason) in &r.retrying {
         lines.push(format!("  will retry {}: {reason}", short_id(id)));
     }
-    for (id, reason) in &r.failed {
-        lines.push(format!(
-            "  failed {}: {reason} (`ibridge outbox retry {}` after fixing it)",
-            short_id(id),
-            short_id(id)
-        ));
+    for failed in &r.failed {
+        let id = short_id(&failed.id);
+        let retry = format!("`ibridge outbox retry {id}`");
+        let then = match &failed.action {
+            Some(action) => format!("{}, then {retry}", crate::fix::hint(action, &[])),
+            None => format!("{retry} after fixing it"),
+        };
+        lines.push(format!("  failed {id}: {} ({then})", failed.reason));
     }
     lines.join("\n")
 }
@@ -920,4 +922,43 @@ pub fn sync_report_text(r: &SyncReport) -> String {
         text.push_str(&event_lines(e));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ibridge_core::services::FailedEntry;
+    use ibridge_core::Action;
+
+    #[test]
+    fn a_failed_entry_with_a_fix_names_the_command_then_the_retry() {
+        let report = RunReport {
+            failed: vec![
+                FailedEntry {
+                    id: "0123456789".into(),
+                    reason: "the sign-in expired".into(),
+                    action: Some(Action::Reconnect {
+                        connection: "team wiki".into(),
+                    }),
+                },
+                FailedEntry {
+                    id: "abcdefghij".into(),
+                    reason: "scripted 400".into(),
+                    action: None,
+                },
+            ],
+            ..RunReport::default()
+        };
+        let text = run_report(&report);
+        assert!(
+            text.contains("  failed 01234567: the sign-in expired (run `ibridge connect 'team wiki'`, then `ibridge outbox retry 01234567`)"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "  failed abcdefgh: scripted 400 (`ibridge outbox retry abcdefgh` after fixing it)"
+            ),
+            "{text}"
+        );
+    }
 }

@@ -456,3 +456,46 @@ fn a_failed_entry_can_be_discarded_and_an_in_flight_one_cannot() {
         run.stderr
     );
 }
+
+/// An entry that fails for good during `outbox run` is reported with its
+/// reason and the retry (a cause with a typed fix adds it: see the unit
+/// test of `output::run_report`).
+#[test]
+fn a_run_reports_how_to_fix_an_entry_that_failed_for_good() {
+    let mut fake = FakeServices::start();
+    let cli = setup(&fake);
+    let key = subject(&cli, Write::FileIncident);
+    fake.stop();
+    let run = cli.run(&["incident", "file", &key, "--to", "sn"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    fake.restart();
+    fake.script_creates(&[Scripted {
+        status: 401,
+        retry_after: None,
+    }]);
+    let run = cli.run(&["outbox", "run"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let id = outbox_id(&cli);
+    assert!(
+        run.stdout.contains(&format!("failed {}: ", &id[..8])),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("the service refused the credentials (HTTP 401)")
+            && run.stdout.contains(&format!(
+                "(`ibridge outbox retry {}` after fixing it)",
+                &id[..8]
+            )),
+        "{}",
+        run.stdout
+    );
+    let report: serde_json::Value = cli.json(&["outbox", "list"]);
+    assert_eq!(report[0]["state"], "failed");
+}
+
+fn outbox_id(cli: &Cli) -> String {
+    let v: serde_json::Value = cli.json(&["outbox", "list"]);
+    v[0]["id"].as_str().unwrap().to_owned()
+}

@@ -41,12 +41,23 @@ pub enum Delivered {
 pub struct RunReport {
     /// Entry ids sent (or reconciled) and now done.
     pub delivered: Vec<String>,
-    /// (entry id, reason) for entries that now wait for the user.
-    pub failed: Vec<(String, String)>,
+    /// Entries that now wait for the user, with what to do about each.
+    pub failed: Vec<FailedEntry>,
     /// (entry id, reason) for entries that will be tried again later.
     pub retrying: Vec<(String, String)>,
     /// Entries another Incident Bridge process is sending right now.
     pub busy: Vec<String>,
+}
+
+/// An outbox entry that failed for good in a run.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailedEntry {
+    pub id: String,
+    pub reason: String,
+    /// What fixes the cause (sign in again, supply a field…), when the
+    /// error names one; the entry is retried after it.
+    pub action: Option<crate::Action>,
 }
 
 impl Services {
@@ -170,7 +181,11 @@ impl Services {
                     if matches!(state, Ok(OutboxState::Pending)) {
                         report.retrying.push((entry.id, e.to_string()));
                     } else {
-                        report.failed.push((entry.id, e.to_string()));
+                        report.failed.push(FailedEntry {
+                            action: e.action(),
+                            reason: e.to_string(),
+                            id: entry.id,
+                        });
                     }
                 }
             }

@@ -32,7 +32,7 @@ use std::sync::{Arc, Mutex};
 pub use action_items::{ActionItemFiling, ActionItemView, FiledActionItem};
 pub use azure_devops::{parse_work_item_id, DEFAULT_TOP};
 pub use confluence::{rest_root, PublishOptions, Published};
-pub use delivery::{Delivered, RunReport};
+pub use delivery::{Delivered, FailedEntry, RunReport};
 pub use doctor::{ConnectionFindings, DoctorReport, Finding};
 pub use dry_run::PlannedRequest;
 pub use filing::{work_item_type, AutoFiled, CreatedIncident, Filed, FilingOptions};
