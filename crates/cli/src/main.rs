@@ -20,6 +20,7 @@ use args::{Cli, Command};
 use output::Output;
 
 fn main() {
+    restore_sigpipe();
     init_logging();
     // The parser with an example in every command's --help.
     let matches = examples::with_examples(Cli::command()).get_matches();
@@ -43,6 +44,18 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// Rust ignores SIGPIPE, so a closed pipe (`ibridge doc render X | head`)
+/// would make the next `println!` panic. Like other command-line tools,
+/// the process instead ends quietly when its reader goes away.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any other thread
+    // exists; SIG_DFL is a valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 fn run(cli: Cli, out: &Output) -> ibridge_core::Result<()> {

@@ -194,3 +194,29 @@ fn doctor_checks_everything_and_says_what_to_fix() {
         fine.stdout
     );
 }
+
+/// `ibridge doc render X | head`: the reader goes away after a few bytes;
+/// the command ends quietly (by SIGPIPE, as other tools do), never with a
+/// panic about a broken pipe.
+#[cfg(unix)]
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    let cli = Cli::new();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.md");
+    let section = "## Timeline\n\nA paragraph of the timeline, long enough to fill a pipe.\n\n";
+    std::fs::write(&file, section.repeat(4000)).unwrap();
+    let doc = cli.json(&["doc", "import", file.to_str().unwrap(), "--title", "Big"]);
+    let id = doc["id"].as_str().unwrap();
+    let mut child = cli.spawn(&["doc", "render", id]);
+    let mut first = [0u8; 64];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is closed here, with most of the output unread.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    const SIGPIPE: i32 = 13;
+    assert_eq!(out.status.signal(), Some(SIGPIPE), "{:?}", out.status);
+}

@@ -13,6 +13,7 @@ mod context;
 mod escape;
 mod events;
 mod extras;
+mod parts;
 
 use super::link_policy;
 use events::Events;
@@ -32,7 +33,125 @@ pub fn markdown_to_storage(markdown: &str) -> String {
 
 /// Converts a Markdown document with what its links point at; also says
 /// which diagrams it holds and which relative references found nothing.
+/// A large document is cut into parts converted on several cores at once
+/// (see [`parts`]); the result is the same as converting it whole.
 pub fn render(markdown: &str, context: &Context) -> Rendered {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    render_in_parts(markdown, context, cores.min(MAX_PARTS), MIN_PART)
+}
+
+/// [`render`] in one piece on the calling thread: the writer's own speed,
+/// for measuring it against other writers over the same parser.
+pub fn render_whole(markdown: &str, context: &Context) -> Rendered {
+    render_part(markdown, context, Start::default())
+}
+
+/// At most this many parts: past a few, the parser's single pass over each
+/// part is no longer what the time goes to.
+const MAX_PARTS: usize = 4;
+/// No part smaller than this: starting a thread costs more than converting
+/// a small document.
+const MIN_PART: usize = 128 * 1024;
+
+/// [`render`] with at most `parts` parts of at least `min_part` bytes.
+fn render_in_parts(markdown: &str, context: &Context, parts: usize, min_part: usize) -> Rendered {
+    let cuts = parts::cut_points(markdown, parts, min_part);
+    if cuts.is_empty() {
+        return render_part(markdown, context, Start::default());
+    }
+    let mut bounds = Vec::with_capacity(cuts.len() + 2);
+    bounds.push(0);
+    bounds.extend(&cuts);
+    bounds.push(markdown.len());
+    let pieces: Vec<&str> = bounds.windows(2).map(|w| &markdown[w[0]..w[1]]).collect();
+    let mut line = 1;
+    let starts: Vec<Start> = pieces
+        .iter()
+        .enumerate()
+        .map(|(i, piece)| {
+            let start = Start {
+                line,
+                diagram: 0,
+                first: i == 0,
+            };
+            line += piece.bytes().filter(|b| *b == b'\n').count();
+            start
+        })
+        .collect();
+    let mut rendered: Vec<Rendered> = std::thread::scope(|scope| {
+        let handles: Vec<_> = pieces
+            .iter()
+            .zip(&starts)
+            .skip(1)
+            .map(|(piece, start)| scope.spawn(move || render_part(piece, context, *start)))
+            .collect();
+        let mut all = vec![render_part(pieces[0], context, starts[0])];
+        for (handle, (piece, start)) in handles.into_iter().zip(pieces.iter().zip(&starts).skip(1))
+        {
+            // A part whose thread panicked is converted again here, where
+            // a panic is the caller's as it would be without parts.
+            all.push(
+                handle
+                    .join()
+                    .unwrap_or_else(|_| render_part(piece, context, *start)),
+            );
+        }
+        all
+    });
+    // Diagrams are numbered through the whole document: a part after one
+    // with diagrams is converted again with its numbering moved on (rare:
+    // only documents with diagrams in more than one part pay for it).
+    let mut diagrams_before = 0;
+    for (i, part) in rendered.iter_mut().enumerate() {
+        if diagrams_before > 0 && !part.diagrams.is_empty() {
+            *part = render_part(
+                pieces[i],
+                context,
+                Start {
+                    diagram: diagrams_before,
+                    ..starts[i]
+                },
+            );
+        }
+        diagrams_before += part.diagrams.len();
+    }
+    // The first part's body grows in place to hold the others: a large
+    // buffer grows without copying what it holds, and only the bytes
+    // appended are new memory.
+    let total: usize = rendered.iter().map(|r| r.storage.len()).sum();
+    let mut parts = rendered.into_iter();
+    let mut whole = parts.next().unwrap_or_default();
+    whole.storage.reserve_exact(total - whole.storage.len());
+    for part in parts {
+        whole.storage.push_str(&part.storage);
+        whole.diagrams.extend(part.diagrams);
+        whole.unresolved.extend(part.unresolved);
+        whole.attachments_used.extend(part.attachments_used);
+    }
+    whole
+}
+
+/// Where a part of the document starts: its first line in the whole
+/// Markdown, the diagrams numbered before it, and whether it is the first
+/// part (which carries the severity lozenge).
+#[derive(Debug, Clone, Copy)]
+struct Start {
+    line: usize,
+    diagram: usize,
+    first: bool,
+}
+
+impl Default for Start {
+    fn default() -> Self {
+        Start {
+            line: 1,
+            diagram: 0,
+            first: true,
+        }
+    }
+}
+
+fn render_part(markdown: &str, context: &Context, start: Start) -> Rendered {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
@@ -48,12 +167,16 @@ pub fn render(markdown: &str, context: &Context) -> Rendered {
         context,
         markdown,
         diagrams: Vec::new(),
+        diagrams_before: start.diagram,
+        first_line: start.line,
         unresolved: Vec::new(),
         used: Default::default(),
-        lines_before: (0, 1),
+        lines_before: (0, start.line),
     };
-    if let Some(severity) = &context.severity {
-        extras::push_severity(&mut writer.out, severity);
+    if start.first {
+        if let Some(severity) = &context.severity {
+            extras::push_severity(&mut writer.out, severity);
+        }
     }
     writer.run();
     Rendered {
@@ -141,6 +264,10 @@ struct Writer<'a, 'e> {
     context: &'a Context,
     markdown: &'e str,
     diagrams: Vec<Diagram>,
+    /// Diagrams numbered in the parts of the document before this one.
+    diagrams_before: usize,
+    /// The line of the whole document this part starts on.
+    first_line: usize,
     unresolved: Vec<String>,
     used: std::collections::BTreeSet<String>,
     /// A byte offset in the Markdown and its 1-based line, so each
@@ -443,7 +570,7 @@ impl<'a, 'e> Writer<'a, 'e> {
     /// A Mermaid block: a picture attached as `diagram-N.png`, its source
     /// kept beside it.
     fn diagram(&mut self, source: &str, at: usize) {
-        let number = self.diagrams.len() + 1;
+        let number = self.diagrams_before + self.diagrams.len() + 1;
         let file_name = format!("diagram-{number}.png");
         let line = self.line_of(at);
         extras::push_diagram(&mut self.out, number, &file_name, source);
@@ -460,7 +587,7 @@ impl<'a, 'e> Writer<'a, 'e> {
         let at = at.min(self.markdown.len());
         let (from, line) = match self.lines_before {
             (from, line) if from <= at => (from, line),
-            _ => (0, 1),
+            _ => (0, self.first_line),
         };
         let line = line
             + self.markdown.as_bytes()[from..at]
@@ -654,3 +781,6 @@ mod tests;
 
 #[cfg(test)]
 mod evidence_tests;
+
+#[cfg(test)]
+mod parts_tests;
