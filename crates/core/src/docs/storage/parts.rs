@@ -21,9 +21,10 @@
 //!   top level, so only they are tracked).
 
 /// Byte offsets where `markdown` is cut into at most `parts` parts of at
-/// least `min_part` bytes each; empty when it is not cut.
+/// least `min_part` bytes each; empty when it is not cut. One pass over
+/// the lines (this runs before any part starts converting).
 pub(super) fn cut_points(markdown: &str, parts: usize, min_part: usize) -> Vec<usize> {
-    if parts < 2 || markdown.len() < 2 * min_part || ties_parts_together(markdown) {
+    if parts < 2 || markdown.len() < 2 * min_part || markdown.contains("]:") {
         return Vec::new();
     }
     let target = (markdown.len() / parts).max(min_part);
@@ -31,10 +32,18 @@ pub(super) fn cut_points(markdown: &str, parts: usize, min_part: usize) -> Vec<u
     let mut next_cut = target;
     let mut fence: Option<Fence> = None;
     let mut previous_blank = true;
-    let mut at = 0;
-    for line in markdown.split_inclusive('\n') {
-        let start = at;
-        at += line.len();
+    let mut start = 0;
+    while start < markdown.len() {
+        let end = markdown[start..]
+            .find('\n')
+            .map_or(markdown.len(), |n| start + n + 1);
+        let line = &markdown[start..end];
+        let line_start = start;
+        start = end;
+        // A tie anywhere, even past the last cut, rules every cut out.
+        if ties_parts_together(line) {
+            return Vec::new();
+        }
         if let Some(open) = &fence {
             if open.is_closed_by(line) {
                 fence = None;
@@ -48,30 +57,32 @@ pub(super) fn cut_points(markdown: &str, parts: usize, min_part: usize) -> Vec<u
             continue;
         }
         if previous_blank
-            && start >= next_cut
-            && markdown.len() - start >= min_part
+            && cuts.len() + 1 < parts
+            && line_start >= next_cut
+            && markdown.len() - line_start >= min_part
             && is_atx_heading(line)
         {
-            cuts.push(start);
-            if cuts.len() + 1 == parts {
-                break;
-            }
-            next_cut = start + target;
+            cuts.push(line_start);
+            next_cut = line_start + target;
         }
         previous_blank = line.trim().is_empty();
     }
     cuts
 }
 
-fn ties_parts_together(markdown: &str) -> bool {
-    markdown.contains("]:")
-        || markdown.split('\n').any(|line| {
+/// A line starting with `<` (after any spaces), or a fence indented by
+/// one to three spaces.
+fn ties_parts_together(line: &str) -> bool {
+    match line.as_bytes().first() {
+        Some(b'<') => true,
+        Some(b' ') => {
             let trimmed = line.trim_start_matches(' ');
             let indent = line.len() - trimmed.len();
             trimmed.starts_with('<')
-                || ((1..=3).contains(&indent)
-                    && (trimmed.starts_with("```") || trimmed.starts_with("~~~")))
-        })
+                || (indent <= 3 && (trimmed.starts_with("```") || trimmed.starts_with("~~~")))
+        }
+        _ => false,
+    }
 }
 
 /// `#` to `######` in column 0, then a space, a tab or the line's end.
