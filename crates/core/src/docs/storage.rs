@@ -56,29 +56,32 @@ const MIN_PART: usize = 128 * 1024;
 /// [`render`] with at most `parts` parts of at least `min_part` bytes.
 fn render_in_parts(markdown: &str, context: &Context, parts: usize, min_part: usize) -> Rendered {
     let cuts = parts::cut_points(markdown, parts, min_part);
-    if cuts.is_empty() {
+    if cuts.at.is_empty() {
         return render_part(markdown, context, Start::default());
     }
-    let mut bounds = Vec::with_capacity(cuts.len() + 2);
+    let mut bounds = Vec::with_capacity(cuts.at.len() + 2);
     bounds.push(0);
-    bounds.extend(&cuts);
+    bounds.extend(&cuts.at);
     bounds.push(markdown.len());
     let pieces: Vec<&str> = bounds.windows(2).map(|w| &markdown[w[0]..w[1]]).collect();
     let mut line = 1;
+    let mut diagram = 0;
     let starts: Vec<Start> = pieces
         .iter()
+        .zip(&cuts.diagrams)
         .enumerate()
-        .map(|(i, piece)| {
+        .map(|(i, (piece, diagrams))| {
             let start = Start {
                 line,
-                diagram: 0,
+                diagram,
                 first: i == 0,
             };
             line += piece.bytes().filter(|b| *b == b'\n').count();
+            diagram += diagrams;
             start
         })
         .collect();
-    let mut rendered: Vec<Rendered> = std::thread::scope(|scope| {
+    let rendered: Vec<Rendered> = std::thread::scope(|scope| {
         let handles: Vec<_> = pieces
             .iter()
             .zip(&starts)
@@ -98,22 +101,15 @@ fn render_in_parts(markdown: &str, context: &Context, parts: usize, min_part: us
         }
         all
     });
-    // Diagrams are numbered through the whole document: a part after one
-    // with diagrams is converted again with its numbering moved on (rare:
-    // only documents with diagrams in more than one part pay for it).
-    let mut diagrams_before = 0;
-    for (i, part) in rendered.iter_mut().enumerate() {
-        if diagrams_before > 0 && !part.diagrams.is_empty() {
-            *part = render_part(
-                pieces[i],
-                context,
-                Start {
-                    diagram: diagrams_before,
-                    ..starts[i]
-                },
-            );
-        }
-        diagrams_before += part.diagrams.len();
+    // Each part numbered its diagrams on from the counts of the parts
+    // before it; should a part hold another number than counted, the
+    // document is converted whole instead.
+    let counted = rendered
+        .iter()
+        .zip(&cuts.diagrams)
+        .all(|(part, expected)| part.diagrams.len() == *expected);
+    if !counted {
+        return render_part(markdown, context, Start::default());
     }
     // The first part's body grows in place to hold the others: a large
     // buffer grows without copying what it holds, and only the bytes

@@ -16,19 +16,34 @@
 //!   another part) — any `]:` at all;
 //! - a line starting with `<` (an HTML block such as a comment may run
 //!   across blank lines);
-//! - a fence indented by one to three spaces (it could belong to a list
-//!   item, which a column-0 line closes: only column-0 fences are certainly
-//!   top level, so only they are tracked).
+//! - a fence marker (```` ``` ```` or `~~~`) anywhere but at the start of a
+//!   line (a fence in a list item or quote, or an indented one, could
+//!   open or close where the tracking below cannot see it: only column-0
+//!   fences are certainly top level, so only they are tracked). With every
+//!   fence in column 0, the Mermaid diagrams of each part are counted
+//!   exactly, so each part numbers its diagrams on from the parts before.
 
-/// Byte offsets where `markdown` is cut into at most `parts` parts of at
-/// least `min_part` bytes each; empty when it is not cut. One pass over
-/// the lines (this runs before any part starts converting).
-pub(super) fn cut_points(markdown: &str, parts: usize, min_part: usize) -> Vec<usize> {
-    if parts < 2 || markdown.len() < 2 * min_part || markdown.contains("]:") {
-        return Vec::new();
+/// Where a document is cut, and how many Mermaid diagrams each part holds.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(super) struct Cuts {
+    /// Byte offsets where a part starts, after the first.
+    pub(super) at: Vec<usize>,
+    /// Mermaid diagrams in each part (one more entry than `at`).
+    pub(super) diagrams: Vec<usize>,
+}
+
+/// Where `markdown` is cut into at most `parts` parts of at least
+/// `min_part` bytes each; no cuts when it is not cut. One pass over the
+/// lines (this runs before any part starts converting).
+pub(super) fn cut_points(markdown: &str, parts: usize, min_part: usize) -> Cuts {
+    if parts < 2 || markdown.len() < 2 * min_part || ties_parts_together(markdown) {
+        return Cuts::default();
     }
     let target = (markdown.len() / parts).max(min_part);
-    let mut cuts = Vec::new();
+    let mut cuts = Cuts {
+        at: Vec::new(),
+        diagrams: vec![0],
+    };
     let mut next_cut = target;
     let mut fence: Option<Fence> = None;
     let mut previous_blank = true;
@@ -40,10 +55,6 @@ pub(super) fn cut_points(markdown: &str, parts: usize, min_part: usize) -> Vec<u
         let line = &markdown[start..end];
         let line_start = start;
         start = end;
-        // A tie anywhere, even past the last cut, rules every cut out.
-        if ties_parts_together(line) {
-            return Vec::new();
-        }
         if let Some(open) = &fence {
             if open.is_closed_by(line) {
                 fence = None;
@@ -52,37 +63,51 @@ pub(super) fn cut_points(markdown: &str, parts: usize, min_part: usize) -> Vec<u
             continue;
         }
         if let Some(opened) = Fence::opened_by(line) {
+            if opened.is_mermaid {
+                if let Some(count) = cuts.diagrams.last_mut() {
+                    *count += 1;
+                }
+            }
             fence = Some(opened);
             previous_blank = false;
             continue;
         }
         if previous_blank
-            && cuts.len() + 1 < parts
+            && cuts.at.len() + 1 < parts
             && line_start >= next_cut
             && markdown.len() - line_start >= min_part
             && is_atx_heading(line)
         {
-            cuts.push(line_start);
+            cuts.at.push(line_start);
+            cuts.diagrams.push(0);
             next_cut = line_start + target;
         }
         previous_blank = line.trim().is_empty();
     }
+    if cuts.at.is_empty() {
+        return Cuts::default();
+    }
     cuts
 }
 
-/// A line starting with `<` (after any spaces), or a fence indented by
-/// one to three spaces.
-fn ties_parts_together(line: &str) -> bool {
-    match line.as_bytes().first() {
-        Some(b'<') => true,
-        Some(b' ') => {
-            let trimmed = line.trim_start_matches(' ');
-            let indent = line.len() - trimmed.len();
-            trimmed.starts_with('<')
-                || (indent <= 3 && (trimmed.starts_with("```") || trimmed.starts_with("~~~")))
-        }
-        _ => false,
-    }
+/// A link reference definition, a line starting with `<` (after any
+/// spaces), or a fence marker anywhere but at the start of a line.
+fn ties_parts_together(markdown: &str) -> bool {
+    let not_at_line_start = |at: usize| at > 0 && markdown.as_bytes().get(at - 1) != Some(&b'\n');
+    markdown.contains("]:")
+        || markdown.starts_with('<')
+        || markdown.match_indices('<').any(|(at, _)| {
+            // Only spaces between the line's start and the `<`.
+            let before = &markdown[..at];
+            let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+            before[line_start..].bytes().all(|b| b == b' ')
+        })
+        || markdown
+            .match_indices("```")
+            .any(|(at, _)| not_at_line_start(at))
+        || markdown
+            .match_indices("~~~")
+            .any(|(at, _)| not_at_line_start(at))
 }
 
 /// `#` to `######` in column 0, then a space, a tab or the line's end.
@@ -99,6 +124,8 @@ fn is_atx_heading(line: &str) -> bool {
 struct Fence {
     marker: u8,
     length: usize,
+    /// Its language is Mermaid, as the writer reads it.
+    is_mermaid: bool,
 }
 
 impl Fence {
@@ -110,10 +137,16 @@ impl Fence {
             return None;
         }
         let length = line.bytes().take_while(|b| *b == marker).count();
-        if length < 3 || (marker == b'`' && line[length..].contains('`')) {
+        let info = &line[length..];
+        if length < 3 || (marker == b'`' && info.contains('`')) {
             return None;
         }
-        Some(Fence { marker, length })
+        let language = super::code_language(pulldown_cmark::CowStr::Borrowed(info.trim()));
+        Some(Fence {
+            marker,
+            length,
+            is_mermaid: language.as_deref() == Some("mermaid"),
+        })
     }
 
     /// A closing fence: up to three spaces, at least as many of the same
@@ -141,7 +174,7 @@ mod tests {
     #[test]
     fn cuts_at_headings_after_a_blank_line_near_equal_sizes() {
         let doc = sections(40, "text text text");
-        let cuts = cut_points(&doc, 2, 16);
+        let cuts = cut_points(&doc, 2, 16).at;
         assert_eq!(cuts.len(), 1);
         // The first heading at or after the middle.
         assert!(cuts[0] >= doc.len() / 2 && cuts[0] < doc.len() / 2 + 32);
@@ -150,7 +183,7 @@ mod tests {
             "{}",
             &doc[cuts[0]..]
         );
-        let cuts = cut_points(&doc, 4, 16);
+        let cuts = cut_points(&doc, 4, 16).at;
         assert_eq!(cuts.len(), 3);
         for cut in cuts {
             assert!(doc[cut..].starts_with("## Part "));
@@ -162,11 +195,11 @@ mod tests {
         // A shorter run of the marker does not close the fence.
         let fenced = "````text\n\n# not a heading\n\n```\n\n# still not\n````\n\n";
         let doc = format!("{}{fenced}{}", sections(10, "a"), sections(10, "b"));
-        for cut in cut_points(&doc, 8, 1) {
+        for cut in cut_points(&doc, 8, 1).at {
             assert!(!doc[cut..].starts_with("# not") && !doc[cut..].starts_with("# still"));
         }
         let tilde = format!("{}~~~\n\n# inside\n\n~~~~\n\n# outside\n", sections(4, "a"));
-        let cuts = cut_points(&tilde, 8, 1);
+        let cuts = cut_points(&tilde, 8, 1).at;
         assert!(cuts.iter().all(|c| !tilde[*c..].starts_with("# inside")));
         assert!(cuts.iter().any(|c| tilde[*c..].starts_with("# outside")));
     }
@@ -174,7 +207,7 @@ mod tests {
     #[test]
     fn needs_a_blank_line_before_and_a_real_heading() {
         let doc = "intro\n# glued\n\n#nospace\n\n####### seven\n\n# real\n\nend\n";
-        let cuts = cut_points(doc, 8, 1);
+        let cuts = cut_points(doc, 8, 1).at;
         assert_eq!(cuts.len(), 1);
         assert!(doc[cuts[0]..].starts_with("# real"));
     }
@@ -185,17 +218,33 @@ mod tests {
             "[runbook]: https://wiki.example/runbook",
             "<!-- a comment\n\n# inside it\n\n-->",
             "- item\n\n  ```\n# heading\n  ```",
+            "> ```mermaid\n> flowchart LR\n> ```",
+            "Inline ```code``` with fence markers",
         ];
         for extra in tied {
             let doc = format!("{}{extra}\n\n{}", sections(10, "a"), sections(10, "b"));
-            assert!(cut_points(&doc, 2, 1).is_empty(), "{extra}");
+            assert!(cut_points(&doc, 2, 1).at.is_empty(), "{extra}");
         }
+    }
+
+    #[test]
+    fn counts_the_diagrams_of_each_part() {
+        let diagram =
+            "```Mermaid {init}\nflowchart LR\n  A --> B\n```\n\n~~~mermaid\ngraph TD\n~~~\n\n";
+        let doc = format!(
+            "{}{diagram}{}```text\n```mermaid\n```\n\n",
+            sections(10, "a"),
+            sections(10, "b")
+        );
+        let cuts = cut_points(&doc, 2, 16);
+        assert_eq!(cuts.at.len(), 1);
+        assert_eq!(cuts.diagrams, vec![2, 0], "a fence inside a fence is text");
     }
 
     #[test]
     fn small_documents_and_one_part_are_not_cut() {
         let doc = sections(40, "text");
-        assert!(cut_points(&doc, 1, 1).is_empty());
-        assert!(cut_points(&doc, 2, doc.len()).is_empty());
+        assert!(cut_points(&doc, 1, 1).at.is_empty());
+        assert!(cut_points(&doc, 2, doc.len()).at.is_empty());
     }
 }

@@ -63,6 +63,8 @@ const TYING: &[&str] = &[
     "<!-- a comment\n\n# inside it\n\n-->\n",
     "<div>\nraw\n</div>\n",
     "- item\n\n  ```\n# heading closes the item\n  ```\n",
+    "- a diagram in a list\n\n  ```mermaid\n  flowchart LR\n    A --> B\n  ```\n",
+    "> ```mermaid\n> flowchart LR\n> ```\n",
 ];
 
 fn assemble(picks: &[usize], tying: Option<usize>, crlf: bool) -> String {
@@ -113,7 +115,7 @@ fn a_large_rca_with_diagrams_in_every_part_is_numbered_through() {
     let in_parts = render_in_parts(&doc, &context, 4, super::MIN_PART);
     let expected = whole(&doc, &context);
     assert_eq!(
-        super::parts::cut_points(&doc, 4, super::MIN_PART).len(),
+        super::parts::cut_points(&doc, 4, super::MIN_PART).at.len(),
         3,
         "the document is cut"
     );
