@@ -3,7 +3,7 @@
 use super::tests::well_formed;
 use super::{render, Context, PageLink};
 
-fn context() -> Context {
+pub(super) fn context() -> Context {
     let mut c = Context::default();
     c.attachments
         .insert("img/error rate.png".into(), "error rate.png".into());

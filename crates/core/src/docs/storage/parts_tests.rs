@@ -5,21 +5,11 @@
 use proptest::prelude::*;
 
 use super::tests::well_formed;
-use super::{render_in_parts, render_part, Context, PageLink, Start};
+use super::{render_in_parts, render_part, Context, Start};
 
+/// The evidence tests' attachments and page links, with a severity.
 fn context() -> Context {
-    let mut c = Context::default();
-    c.attachments
-        .insert("img/graph.png".into(), "graph.png".into());
-    c.attachments
-        .insert("logs/run.log".into(), "run.log".into());
-    c.pages.insert(
-        "timeline.md".into(),
-        PageLink {
-            space_key: "OPS".into(),
-            title: "Timeline".into(),
-        },
-    );
+    let mut c = super::evidence_tests::context();
     c.severity = Some("P1".into());
     c
 }
@@ -43,7 +33,7 @@ const BLOCKS: &[&str] = &[
     "~~~\n# not a heading either\n\n~~~\n",
     "```mermaid\nflowchart LR\n  A --> B\n```\n",
     "```mermaid\nflowchart TD\n  X[Start] --> Y{Ok?}\n```\n",
-    "![Graph](img/graph.png)\n",
+    "![Graph](<img/error rate.png>)\n",
     "![Missing](img/missing.png)\n",
     "See [the log](logs/run.log) and [the timeline](timeline.md#detail).\n",
     "[TOC]\n",
