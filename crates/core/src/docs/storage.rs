@@ -82,22 +82,25 @@ fn render_in_parts(markdown: &str, context: &Context, parts: usize, min_part: us
         })
         .collect();
     let rendered: Vec<Rendered> = std::thread::scope(|scope| {
+        // A thread the system will not start leaves its part to this one.
         let handles: Vec<_> = pieces
             .iter()
             .zip(&starts)
             .skip(1)
-            .map(|(piece, start)| scope.spawn(move || render_part(piece, context, *start)))
+            .map(|(piece, start)| {
+                std::thread::Builder::new()
+                    .name("storage-part".into())
+                    .spawn_scoped(scope, move || render_part(piece, context, *start))
+                    .ok()
+            })
             .collect();
         let mut all = vec![render_part(pieces[0], context, starts[0])];
         for (handle, (piece, start)) in handles.into_iter().zip(pieces.iter().zip(&starts).skip(1))
         {
             // A part whose thread panicked is converted again here, where
             // a panic is the caller's as it would be without parts.
-            all.push(
-                handle
-                    .join()
-                    .unwrap_or_else(|_| render_part(piece, context, *start)),
-            );
+            let part = handle.and_then(|h| h.join().ok());
+            all.push(part.unwrap_or_else(|| render_part(piece, context, *start)));
         }
         all
     });
