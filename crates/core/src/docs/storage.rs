@@ -37,7 +37,7 @@ pub fn markdown_to_storage(markdown: &str) -> String {
 /// (see [`parts`]); the result is the same as converting it whole.
 pub fn render(markdown: &str, context: &Context) -> Rendered {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    render_in_parts(markdown, context, cores.min(MAX_PARTS), MIN_PART)
+    parts::render(markdown, context, cores.min(MAX_PARTS), MIN_PART)
 }
 
 /// [`render`] in one piece on the calling thread: the writer's own speed,
@@ -52,83 +52,6 @@ const MAX_PARTS: usize = 4;
 /// No part smaller than this: starting a thread costs more than converting
 /// a small document.
 const MIN_PART: usize = 128 * 1024;
-
-/// [`render`] with at most `parts` parts of at least `min_part` bytes.
-fn render_in_parts(markdown: &str, context: &Context, parts: usize, min_part: usize) -> Rendered {
-    let cuts = parts::cut_points(markdown, parts, min_part);
-    if cuts.at.is_empty() {
-        return render_part(markdown, context, Start::default());
-    }
-    let mut bounds = Vec::with_capacity(cuts.at.len() + 2);
-    bounds.push(0);
-    bounds.extend(&cuts.at);
-    bounds.push(markdown.len());
-    let pieces: Vec<&str> = bounds.windows(2).map(|w| &markdown[w[0]..w[1]]).collect();
-    let mut line = 1;
-    let mut diagram = 0;
-    let starts: Vec<Start> = pieces
-        .iter()
-        .zip(&cuts.diagrams)
-        .enumerate()
-        .map(|(i, (piece, diagrams))| {
-            let start = Start {
-                line,
-                diagram,
-                first: i == 0,
-            };
-            line += piece.bytes().filter(|b| *b == b'\n').count();
-            diagram += diagrams;
-            start
-        })
-        .collect();
-    let rendered: Vec<Rendered> = std::thread::scope(|scope| {
-        // A thread the system will not start leaves its part to this one.
-        let handles: Vec<_> = pieces
-            .iter()
-            .zip(&starts)
-            .skip(1)
-            .map(|(piece, start)| {
-                std::thread::Builder::new()
-                    .name("storage-part".into())
-                    .spawn_scoped(scope, move || render_part(piece, context, *start))
-                    .ok()
-            })
-            .collect();
-        let mut all = vec![render_part(pieces[0], context, starts[0])];
-        for (handle, (piece, start)) in handles.into_iter().zip(pieces.iter().zip(&starts).skip(1))
-        {
-            // A part whose thread panicked is converted again here, where
-            // a panic is the caller's as it would be without parts.
-            let part = handle.and_then(|h| h.join().ok());
-            all.push(part.unwrap_or_else(|| render_part(piece, context, *start)));
-        }
-        all
-    });
-    // Each part numbered its diagrams on from the counts of the parts
-    // before it; should a part hold another number than counted, the
-    // document is converted whole instead.
-    let counted = rendered
-        .iter()
-        .zip(&cuts.diagrams)
-        .all(|(part, expected)| part.diagrams.len() == *expected);
-    if !counted {
-        return render_part(markdown, context, Start::default());
-    }
-    // The first part's body grows in place to hold the others: a large
-    // buffer grows without copying what it holds, and only the bytes
-    // appended are new memory.
-    let total: usize = rendered.iter().map(|r| r.storage.len()).sum();
-    let mut parts = rendered.into_iter();
-    let mut whole = parts.next().unwrap_or_default();
-    whole.storage.reserve_exact(total - whole.storage.len());
-    for part in parts {
-        whole.storage.push_str(&part.storage);
-        whole.diagrams.extend(part.diagrams);
-        whole.unresolved.extend(part.unresolved);
-        whole.attachments_used.extend(part.attachments_used);
-    }
-    whole
-}
 
 /// Where a part of the document starts: its first line in the whole
 /// Markdown, the diagrams numbered before it, and whether it is the first

@@ -4,8 +4,9 @@
 
 use proptest::prelude::*;
 
+use super::parts::render as render_in_parts;
 use super::tests::well_formed;
-use super::{render_in_parts, render_part, Context, Start};
+use super::{render_part, Context, Start};
 
 /// The evidence tests' attachments and page links, with a severity.
 fn context() -> Context {
