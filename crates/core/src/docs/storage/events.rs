@@ -27,7 +27,6 @@ impl<'e> Events<'e> {
         }
     }
 
-    /// The parser's next event, noting where a code block starts.
     /// Notes where a code block starts, for an event read from the parser.
     #[inline(always)]
     fn note(&mut self, event: &Event<'e>, start: usize) {
