@@ -5,28 +5,8 @@
 
 mod common;
 
-use common::Cli;
+use common::{add_servicenow_basic, Cli};
 use ibridge_testkit::FakeServices;
-
-fn add_servicenow(cli: &Cli, name: &str, url: &str) {
-    cli.ok(
-        &[
-            "connections",
-            "add",
-            "servicenow",
-            "--name",
-            name,
-            "--url",
-            url,
-            "--auth",
-            "basic",
-            "--username",
-            "svc.bridge",
-            "--secret-stdin",
-        ],
-        "e2e-password\n",
-    );
-}
 
 /// A loopback address nothing listens on.
 fn dead_url() -> String {
@@ -86,7 +66,7 @@ fn every_help_shows_an_example() {
 fn colour_only_for_terminals_and_never_with_no_color() {
     let fake = FakeServices::start();
     let cli = Cli::new();
-    add_servicenow(&cli, "sn", &fake.url());
+    add_servicenow_basic(&cli, "sn", &fake.url());
     // stdout is a pipe here: plain text.
     let piped = cli.ok(&["connections", "list"], "");
     assert!(
@@ -128,7 +108,7 @@ fn colour_only_for_terminals_and_never_with_no_color() {
 fn no_progress_output_when_stderr_is_not_a_terminal() {
     let fake = FakeServices::start();
     let cli = Cli::new();
-    add_servicenow(&cli, "sn", &fake.url());
+    add_servicenow_basic(&cli, "sn", &fake.url());
     let run = cli.ok(&["connections", "test", "sn"], "");
     assert!(run.stdout.contains("Bridge Service"), "{}", run.stdout);
     assert!(
@@ -142,8 +122,8 @@ fn no_progress_output_when_stderr_is_not_a_terminal() {
 fn doctor_checks_everything_and_says_what_to_fix() {
     let fake = FakeServices::start();
     let cli = Cli::new();
-    add_servicenow(&cli, "good", &fake.url());
-    add_servicenow(&cli, "broken", &dead_url());
+    add_servicenow_basic(&cli, "good", &fake.url());
+    add_servicenow_basic(&cli, "broken", &dead_url());
 
     let run = cli.run(&["doctor"]);
     assert_eq!(

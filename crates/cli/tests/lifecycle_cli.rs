@@ -432,23 +432,7 @@ fn a_lost_answer_on_a_note_is_reconciled_without_a_second_post() {
 fn notes_written_at_the_services_come_into_the_timeline_with_their_authors() {
     let fake = FakeServices::start();
     let cli = with_servicenow(&fake);
-    cli.ok(
-        &[
-            "connections",
-            "add",
-            "azure_devops",
-            "--name",
-            "ado",
-            "--url",
-            &format!("{}/acme", fake.url()),
-            "--project",
-            "Ops",
-            "--auth",
-            "pat",
-            "--secret-stdin",
-        ],
-        "pat\n",
-    );
+    common::add_ado_pat(&cli, "ado", &format!("{}/acme", fake.url()));
     let id = new_incident(&cli);
     let sys_id = file(&cli, &id, "sn")["link"]["external_id"]
         .as_str()

@@ -47,23 +47,7 @@ fn setup(fake: &FakeServices) -> Cli {
         ],
         "pw\n",
     );
-    cli.ok(
-        &[
-            "connections",
-            "add",
-            "azure_devops",
-            "--name",
-            "ado",
-            "--url",
-            &format!("{}/acme", fake.url()),
-            "--project",
-            "Ops",
-            "--auth",
-            "pat",
-            "--secret-stdin",
-        ],
-        "pat\n",
-    );
+    common::add_ado_pat(&cli, "ado", &format!("{}/acme", fake.url()));
     cli.ok(
         &[
             "connections",

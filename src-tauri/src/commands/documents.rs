@@ -73,12 +73,7 @@ pub async fn publish_document(
     force: bool,
     minor_edit: bool,
 ) -> CmdResult<Published> {
-    let options = PublishOptions {
-        space: space.filter(|s| !s.trim().is_empty()),
-        parent: parent.filter(|p| !p.trim().is_empty()),
-        force,
-        minor_edit,
-    };
+    let options = publish_options(space, parent, force, minor_edit);
     Ok(state
         .services
         .publish_document(&id, &connection, options)
@@ -97,12 +92,7 @@ pub async fn publish_requests(
     force: bool,
     minor_edit: bool,
 ) -> CmdResult<Vec<PlannedRequest>> {
-    let options = PublishOptions {
-        space: space.filter(|s| !s.trim().is_empty()),
-        parent: parent.filter(|p| !p.trim().is_empty()),
-        force,
-        minor_edit,
-    };
+    let options = publish_options(space, parent, force, minor_edit);
     Ok(state
         .services
         .publish_requests(&id, &connection, &options)?)
@@ -135,4 +125,19 @@ pub async fn confluence_search(
             0,
         )
         .await?)
+}
+
+/// The publish form's choices; a blank space or parent means "not chosen".
+fn publish_options(
+    space: Option<String>,
+    parent: Option<String>,
+    force: bool,
+    minor_edit: bool,
+) -> PublishOptions {
+    PublishOptions {
+        space: space.filter(|s| !s.trim().is_empty()),
+        parent: parent.filter(|p| !p.trim().is_empty()),
+        force,
+        minor_edit,
+    }
 }

@@ -14,7 +14,7 @@ use rusqlite::{Transaction, TransactionBehavior};
 use serde::Serialize;
 
 use super::deliver::{Attempt, Deliver};
-use super::dry_run::{unsent, PlannedRequest, Preview};
+use super::dry_run::{PlannedRequest, Preview};
 use super::Services;
 use crate::app::{lock, Core};
 use crate::connections::{ConnectionView, Provider};
@@ -22,7 +22,7 @@ use crate::docs::action_items::{self, ActionItem, Annotation};
 use crate::error::{Error, Result};
 use crate::outbox::{ActionItemCreate, Journal};
 use crate::providers::azure_devops::{self as ado, AdoClient, NewActionItem};
-use crate::providers::servicenow::{check_task_table, NewSnTask, ServiceNowClient, SnTask};
+use crate::providers::servicenow::{check_task_table, NewSnTask, SnTask};
 use crate::store::action_items::{self as repo, ActionItemRow, RemoteItem};
 use crate::store::documents::DocumentRow;
 use crate::store::incidents as links;
@@ -293,13 +293,7 @@ impl Preview for ActionItemCreate {
         let source = lock(&services.core)?.find_document(&self.document)?.title;
         match view.provider {
             Provider::AzureDevOps => {
-                let project = view.config.project.as_deref().unwrap_or_default();
-                let client = AdoClient::new(
-                    services.http.clone(),
-                    Services::api_base(view),
-                    project,
-                    unsent(),
-                )?;
+                let client = services.unsent_ado(view)?;
                 let tag = ado::action_item_tag(&self.document, &self.item_key);
                 Ok(vec![
                     PlannedRequest::from_request(
@@ -316,11 +310,7 @@ impl Preview for ActionItemCreate {
                 ])
             }
             _ => {
-                let client = ServiceNowClient::new(
-                    services.http.clone(),
-                    Services::api_base(view),
-                    unsent(),
-                )?;
+                let client = services.unsent_servicenow(view)?;
                 let key = correlation(&self.document, &self.item_key);
                 Ok(vec![
                     PlannedRequest::from_request(

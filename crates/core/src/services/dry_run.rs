@@ -17,6 +17,8 @@ use serde::Serialize;
 use super::Services;
 use crate::connections::ConnectionView;
 use crate::error::{Error, Result};
+use crate::providers::azure_devops::AdoClient;
+use crate::providers::servicenow::ServiceNowClient;
 use crate::providers::AuthHeader;
 
 /// One request a write would send: never an auth header; a file upload's
@@ -54,6 +56,25 @@ impl PlannedRequest {
 /// a dry run opens no secret and can print no auth header.
 pub(crate) fn unsent() -> AuthHeader {
     AuthHeader::Bearer(crate::SecretString::from(""))
+}
+
+impl Services {
+    /// A ServiceNow client for `view` that only builds requests.
+    pub(crate) fn unsent_servicenow(&self, view: &ConnectionView) -> Result<ServiceNowClient> {
+        ServiceNowClient::new(self.http.clone(), Services::api_base(view), unsent())
+    }
+
+    /// An Azure DevOps client for `view`'s project that only builds
+    /// requests.
+    pub(crate) fn unsent_ado(&self, view: &ConnectionView) -> Result<AdoClient> {
+        let project = view.config.project.as_deref().unwrap_or_default();
+        AdoClient::new(
+            self.http.clone(),
+            Services::api_base(view),
+            project,
+            unsent(),
+        )
+    }
 }
 
 /// Describes the request(s) one kind of write sends, with its delivery's

@@ -8,17 +8,15 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::deliver::{Attempt, Deliver};
-use super::dry_run::{unsent, PlannedRequest, Preview};
+use super::dry_run::{PlannedRequest, Preview};
 use super::Services;
 use crate::app::lock;
 use crate::connections::{ConnectionView, Provider};
 use crate::error::{Action, Error, Result};
 use crate::incidents::{link_view, ExternalLink, Severity};
 use crate::outbox::{self, ServiceNowCreate, WorkItemCreate, Write};
-use crate::providers::azure_devops::{self as ado, AdoClient, PatchOp, WorkItem};
-use crate::providers::servicenow::{
-    query as sn_query, NewSnIncident, ServiceNowClient, SnIncident,
-};
+use crate::providers::azure_devops::{self as ado, PatchOp, WorkItem};
+use crate::providers::servicenow::{query as sn_query, NewSnIncident, SnIncident};
 use crate::store::incidents::{self as repo, IncidentRow, LinkRow};
 use crate::time::now_rfc3339;
 
@@ -173,8 +171,7 @@ impl Preview for ServiceNowCreate {
         view: &ConnectionView,
     ) -> Result<Vec<PlannedRequest>> {
         let incident = lock(&services.core)?.find_incident(&self.incident)?;
-        let client =
-            ServiceNowClient::new(services.http.clone(), Services::api_base(view), unsent())?;
+        let client = services.unsent_servicenow(view)?;
         Ok(vec![
             PlannedRequest::from_request(
                 client.first_where_request(&sn_query::by_correlation(&incident.id), false),
@@ -196,13 +193,7 @@ impl Preview for WorkItemCreate {
     ) -> Result<Vec<PlannedRequest>> {
         let incident = lock(&services.core)?.find_incident(&self.incident)?;
         let kind = work_item_type(Some(&self.work_item_type))?;
-        let project = view.config.project.as_deref().unwrap_or_default();
-        let client = AdoClient::new(
-            services.http.clone(),
-            Services::api_base(view),
-            project,
-            unsent(),
-        )?;
+        let client = services.unsent_ado(view)?;
         Ok(vec![
             PlannedRequest::from_request(
                 client.wiql_request(&ado::wiql::by_tag(&ado::incident_tag(&incident.id)), 1),

@@ -13,7 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::deliver::{Attempt, Deliver};
-use super::dry_run::{unsent, PlannedRequest, Preview};
+use super::dry_run::{PlannedRequest, Preview};
 use super::Services;
 use crate::app::lock;
 use crate::connections::{ConnectionView, Provider};
@@ -22,8 +22,8 @@ use crate::incidents::{local_event, status_event_kind, Incident, IncidentStatus,
 use crate::outbox::{
     row_for, Journal, ServiceNowStateChange, WorkItemStateChange, Write, WriteKind,
 };
-use crate::providers::azure_devops::{AdoClient, TypeStates};
-use crate::providers::servicenow::{Choice, ServiceNowClient, StateFields};
+use crate::providers::azure_devops::TypeStates;
+use crate::providers::servicenow::{Choice, StateFields};
 use crate::store::incidents::{self as links_repo, LinkRow};
 use crate::store::outbox::OutboxRow;
 use crate::time::now_rfc3339;
@@ -520,8 +520,7 @@ impl Preview for ServiceNowStateChange {
         services: &Services,
         view: &ConnectionView,
     ) -> Result<Vec<PlannedRequest>> {
-        let client =
-            ServiceNowClient::new(services.http.clone(), Services::api_base(view), unsent())?;
+        let client = services.unsent_servicenow(view)?;
         Ok(vec![PlannedRequest::from_request(
             client.set_state_request(&self.sys_id, &self.fields()),
             None,
@@ -535,13 +534,7 @@ impl Preview for WorkItemStateChange {
         services: &Services,
         view: &ConnectionView,
     ) -> Result<Vec<PlannedRequest>> {
-        let project = view.config.project.as_deref().unwrap_or_default();
-        let client = AdoClient::new(
-            services.http.clone(),
-            Services::api_base(view),
-            project,
-            unsent(),
-        )?;
+        let client = services.unsent_ado(view)?;
         Ok(vec![PlannedRequest::from_request(
             client.set_state_request(self.id, &self.state),
             None,

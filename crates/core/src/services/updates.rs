@@ -5,14 +5,14 @@
 use std::collections::BTreeMap;
 
 use super::deliver::{Attempt, Deliver};
-use super::dry_run::{unsent, PlannedRequest, Preview};
+use super::dry_run::{PlannedRequest, Preview};
 use super::Services;
 use crate::app::lock;
 use crate::connections::{ConnectionView, Provider};
 use crate::error::{Error, Result};
 use crate::outbox::{Journal, ServiceNowUpdate, WorkItemUpdate, Write};
-use crate::providers::azure_devops::{self as ado, AdoClient, WorkItem};
-use crate::providers::servicenow::{ServiceNowClient, SnIncident};
+use crate::providers::azure_devops::{self as ado, WorkItem};
+use crate::providers::servicenow::SnIncident;
 
 impl Deliver for ServiceNowUpdate {
     type Output = SnIncident;
@@ -46,8 +46,7 @@ impl Preview for ServiceNowUpdate {
         services: &Services,
         view: &ConnectionView,
     ) -> Result<Vec<PlannedRequest>> {
-        let client =
-            ServiceNowClient::new(services.http.clone(), Services::api_base(view), unsent())?;
+        let client = services.unsent_servicenow(view)?;
         Ok(vec![PlannedRequest::from_request(
             client.update_request(&self.sys_id, &self.fields),
             None,
@@ -61,13 +60,7 @@ impl Preview for WorkItemUpdate {
         services: &Services,
         view: &ConnectionView,
     ) -> Result<Vec<PlannedRequest>> {
-        let project = view.config.project.as_deref().unwrap_or_default();
-        let client = AdoClient::new(
-            services.http.clone(),
-            Services::api_base(view),
-            project,
-            unsent(),
-        )?;
+        let client = services.unsent_ado(view)?;
         Ok(vec![PlannedRequest::from_request(
             client.update_request(self.id, &ado::update_operations(&self.fields)?),
             None,
