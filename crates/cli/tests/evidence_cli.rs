@@ -307,3 +307,27 @@ mod faults {
         assert!(states(&cli).is_empty(), "nothing journaled");
     }
 }
+
+/// A large RCA is written out as it is converted, piece by piece: what
+/// arrives is the same body `--json` gives whole, every diagram numbered
+/// through the document once.
+#[test]
+fn a_large_rca_renders_streamed_exactly_as_whole() {
+    let cli = Cli::new();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.md");
+    let section = "## Timeline\n\n| Time | Event |\n|---|---|\n| 10:02 | Alert |\n\n\
+                   ```mermaid\nflowchart LR\n  A --> B\n```\n\n- [ ] Add a canary (owner: Ana)\n\n";
+    let sections = 3000;
+    std::fs::write(&file, section.repeat(sections)).unwrap();
+    let doc = cli.json(&["doc", "import", file.to_str().unwrap(), "--title", "Big"]);
+    let id = doc["id"].as_str().unwrap();
+    let streamed = cli.ok(&["doc", "render", id], "").stdout;
+    let whole = cli.json(&["doc", "render", id]);
+    let whole = whole["storage"].as_str().unwrap();
+    assert!(streamed.len() > 200_000, "{}", streamed.len());
+    assert_eq!(streamed, format!("{whole}\n"));
+    let last = format!("diagram-{sections}.png");
+    assert_eq!(streamed.matches(&last).count(), 1, "{last}");
+    assert!(!streamed.contains(&format!("diagram-{}.png", sections + 1)));
+}

@@ -1,3 +1,4 @@
+use std::io::Write;
 use std::path::Path;
 
 use ibridge_core::services::PublishOptions;
@@ -69,11 +70,15 @@ pub async fn run(services: &Services, out: &Output, command: DocCommand) -> Resu
             out.emit(&doc, output::document_text);
         }
         DocCommand::Render { id } => {
-            let storage = services.render_document(&id)?;
             if out.json {
+                let storage = services.render_document(&id)?;
                 out.json(&serde_json::json!({ "storage": storage }));
             } else {
-                println!("{storage}");
+                // Written as it is converted: a large RCA starts showing at
+                // once and is never whole in memory.
+                let mut stdout = std::io::stdout().lock();
+                services.render_document_to(&id, &mut stdout)?;
+                writeln!(stdout).map_err(|e| Error::io("write the storage body", e))?;
             }
         }
         DocCommand::Publish {

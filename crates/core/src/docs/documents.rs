@@ -193,11 +193,12 @@ impl Core {
         self.assemble_document(row)
     }
 
-    /// The document as Confluence storage format.
-    pub fn render_document(&self, id: &str) -> Result<String> {
+    /// What converting the document to storage format needs: its Markdown
+    /// and what its links point at (converting needs no store after this).
+    pub fn render_input(&self, id: &str) -> Result<(String, storage::Context)> {
         let doc = self.find_document(id)?;
         let context = self.render_context(&doc, None)?;
-        Ok(storage::render(&doc.markdown, &context).storage)
+        Ok((doc.markdown, context))
     }
 
     pub(crate) fn find_document(&self, id: &str) -> Result<DocumentRow> {

@@ -15,6 +15,8 @@ mod events;
 mod extras;
 mod parts;
 
+use std::io::Write;
+
 use super::link_policy;
 use events::Events;
 use pulldown_cmark::{
@@ -33,11 +35,57 @@ pub fn markdown_to_storage(markdown: &str) -> String {
 
 /// Converts a Markdown document with what its links point at; also says
 /// which diagrams it holds and which relative references found nothing.
-/// A large document is cut into parts converted on several cores at once
+/// A large document is cut into pieces converted on several cores at once
 /// (see [`parts`]); the result is the same as converting it whole.
 pub fn render(markdown: &str, context: &Context) -> Rendered {
+    let mut whole: Option<Rendered> = None;
+    parts::render(
+        markdown,
+        context,
+        workers(),
+        PIECE,
+        &mut |part| match &mut whole {
+            Some(whole) => {
+                whole.storage.push_str(&part.storage);
+                whole.diagrams.extend(part.diagrams);
+                whole.unresolved.extend(part.unresolved);
+                whole.attachments_used.extend(part.attachments_used);
+            }
+            // The first piece's body grows to hold the whole document's.
+            None => {
+                let mut first = part;
+                let room = output_capacity(markdown).saturating_sub(first.storage.len());
+                first.storage.reserve(room);
+                whole = Some(first);
+            }
+        },
+    );
+    whole.unwrap_or_default()
+}
+
+/// [`render`]'s storage body written to `out` piece by piece as the pieces
+/// are converted: a large document's body is never whole in memory.
+pub fn render_to(markdown: &str, context: &Context, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut written = Ok(());
+    parts::render(markdown, context, workers(), PIECE, &mut |part| {
+        if written.is_ok() {
+            written = out.write_all(part.storage.as_bytes());
+        }
+    });
+    written
+}
+
+fn workers() -> usize {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    parts::render(markdown, context, cores.min(MAX_PARTS), MIN_PART)
+    cores.min(MAX_WORKERS)
+}
+
+/// The storage body is a little over twice the Markdown (macros and task
+/// lists are wordier than HTML): sized once, with room to spare, so it is
+/// never copied to grow. Capacity not written to is never touched, so it
+/// costs no memory.
+fn output_capacity(markdown: &str) -> usize {
+    markdown.len() * 5 / 2 + 256
 }
 
 /// [`render`] in one piece on the calling thread: the writer's own speed,
@@ -46,12 +94,14 @@ pub fn render_whole(markdown: &str, context: &Context) -> Rendered {
     render_part(markdown, context, Start::default())
 }
 
-/// At most this many parts: past a few, the parser's single pass over each
-/// part is no longer what the time goes to.
-const MAX_PARTS: usize = 4;
-/// No part smaller than this: starting a thread costs more than converting
-/// a small document.
-const MIN_PART: usize = 128 * 1024;
+/// At most this many threads convert pieces: past a few, the parser's
+/// single pass over each piece is no longer what the time goes to.
+const MAX_WORKERS: usize = 4;
+/// Pieces are about this size: large enough that handing one over costs
+/// little against converting it, small enough that its parse tree and
+/// output fit in memory the thread already has. 8, 16, 32 and 64 KiB were
+/// measured on a 1 MiB RCA (wiki/Architecture.md, "Benchmarks").
+const PIECE: usize = 16 * 1024;
 
 /// Where a part of the document starts: its first line in the whole
 /// Markdown, the diagrams numbered before it, and whether it is the first
@@ -79,11 +129,7 @@ fn render_part(markdown: &str, context: &Context, start: Start) -> Rendered {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_GFM;
     let mut writer = Writer {
-        // The storage body is a little over twice the Markdown (macros
-        // and task lists are wordier than HTML): sized once, with room to
-        // spare, so it is never copied to grow. Capacity not written to is
-        // never touched, so it costs no memory.
-        out: String::with_capacity(markdown.len() * 5 / 2 + 256),
+        out: String::with_capacity(output_capacity(markdown)),
         frames: Vec::new(),
         events: Events::new(Parser::new_ext(markdown, options).into_offset_iter()),
         context,

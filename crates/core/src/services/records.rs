@@ -3,13 +3,15 @@
 //! lock for its own duration (never across an `.await`). Front ends call
 //! these instead of locking the core themselves.
 
+use std::io::Write;
+
 use super::Services;
 use crate::app::lock;
 use crate::audit::{Entry, VerifyReport};
 use crate::changes::ChangeWatch;
 use crate::connections::{ConnectionView, NewConnection};
-use crate::docs::Document;
-use crate::error::Result;
+use crate::docs::{storage, Document};
+use crate::error::{Error, Result};
 use crate::incidents::{Incident, IncidentChanges};
 use crate::oauth::{self, ConnectOptions, ConnectUi};
 use crate::outbox::OutboxEntry;
@@ -113,8 +115,19 @@ impl Services {
     }
 
     /// The Confluence storage format a publish would send.
+    /// The document as Confluence storage format. Converting happens
+    /// outside the core's lock: a large document holds up nothing else.
     pub fn render_document(&self, id: &str) -> Result<String> {
-        lock(&self.core)?.render_document(id)
+        let (markdown, context) = lock(&self.core)?.render_input(id)?;
+        Ok(storage::render(&markdown, &context).storage)
+    }
+
+    /// [`Services::render_document`] written to `out` as it is converted,
+    /// never whole in memory.
+    pub fn render_document_to(&self, id: &str, out: &mut dyn Write) -> Result<()> {
+        let (markdown, context) = lock(&self.core)?.render_input(id)?;
+        storage::render_to(&markdown, &context, out)
+            .map_err(|e| Error::io("write the storage body", e))
     }
 
     // The outbox (sending: see `delivery`).

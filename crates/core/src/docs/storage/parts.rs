@@ -1,6 +1,6 @@
-//! Cutting a large document into parts that convert on their own to
-//! exactly what the whole converts to, so the parts can be converted on
-//! several cores at once.
+//! Cutting a large document into pieces that convert on their own to
+//! exactly what the whole converts to, so the pieces can be converted on
+//! several cores at once, a few at a time, in memory the size of a piece.
 //!
 //! A part starts at a top-level ATX heading (`#` … `######` in column 0)
 //! that follows a blank line and is outside any fenced code block. Such a
@@ -23,84 +23,196 @@
 //!   fence in column 0, the Mermaid diagrams of each part are counted
 //!   exactly, so each part numbers its diagrams on from the parts before.
 
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+
 use super::{render_part, Context, Rendered, Start};
 
-/// Converts `markdown` in at most `parts` parts of at least `min_part`
-/// bytes, each on its own thread, and joins them; whole when it is not cut.
-pub(super) fn render(markdown: &str, context: &Context, parts: usize, min_part: usize) -> Rendered {
-    let cuts = cut_points(markdown, parts, min_part);
+/// Converts `markdown` in pieces of about `piece` bytes on up to `workers`
+/// threads (the calling one among them) and hands each piece's result to
+/// `emit`, in document order, as soon as the pieces before it are out; in
+/// one piece when it is not cut.
+///
+/// Small pieces keep memory low as well as spreading the work: each
+/// thread converts one piece at a time, so the parser's tree and the
+/// piece's output are the size of a piece and their memory is reused by
+/// the next piece, where one large tree would be new memory throughout
+/// (a first touch of a page costs more than most of the conversion).
+pub(super) fn render(
+    markdown: &str,
+    context: &Context,
+    workers: usize,
+    piece: usize,
+    emit: &mut dyn FnMut(Rendered),
+) {
+    let cuts = cut_points(markdown, piece);
     if cuts.at.is_empty() {
-        return render_part(markdown, context, Start::default());
+        return emit(render_part(markdown, context, Start::default()));
     }
-    let mut bounds = Vec::with_capacity(cuts.at.len() + 2);
-    bounds.push(0);
-    bounds.extend(&cuts.at);
-    bounds.push(markdown.len());
-    let pieces: Vec<&str> = bounds.windows(2).map(|w| &markdown[w[0]..w[1]]).collect();
-    let mut line = 1;
-    let mut diagram = 0;
-    let starts: Vec<Start> = pieces
-        .iter()
-        .zip(&cuts.diagrams)
-        .enumerate()
-        .map(|(i, (piece, diagrams))| {
-            let start = Start {
-                line,
-                diagram,
-                first: i == 0,
-            };
-            line += piece.bytes().filter(|b| *b == b'\n').count();
-            diagram += diagrams;
-            start
-        })
-        .collect();
-    let rendered: Vec<Rendered> = std::thread::scope(|scope| {
-        // A thread the system will not start leaves its part to this one.
-        let handles: Vec<_> = pieces
-            .iter()
-            .zip(&starts)
-            .skip(1)
-            .map(|(piece, start)| {
+    let pieces = Pieces::new(markdown, &cuts);
+    convert_in_order(&pieces, context, workers, emit);
+}
+
+/// The pieces of a cut document, each with where it starts and how many
+/// diagrams the cut finder counted in it.
+struct Pieces<'a> {
+    markdown: &'a str,
+    bounds: Vec<usize>,
+    starts: Vec<Start>,
+    diagrams: &'a [usize],
+    /// The next piece no thread has taken yet.
+    next: AtomicUsize,
+}
+
+impl<'a> Pieces<'a> {
+    fn new(markdown: &'a str, cuts: &'a Cuts) -> Self {
+        let mut bounds = Vec::with_capacity(cuts.at.len() + 2);
+        bounds.push(0);
+        bounds.extend(&cuts.at);
+        bounds.push(markdown.len());
+        let mut line = 1;
+        let mut diagram = 0;
+        let starts = bounds
+            .windows(2)
+            .zip(&cuts.diagrams)
+            .enumerate()
+            .map(|(i, (piece, diagrams))| {
+                let start = Start {
+                    line,
+                    diagram,
+                    first: i == 0,
+                };
+                line += markdown.as_bytes()[piece[0]..piece[1]]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count();
+                diagram += diagrams;
+                start
+            })
+            .collect();
+        Pieces {
+            markdown,
+            bounds,
+            starts,
+            diagrams: &cuts.diagrams,
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Takes the next piece no thread has taken; `None` when all are.
+    fn take(&self) -> Option<usize> {
+        let index = self.next.fetch_add(1, Ordering::Relaxed);
+        (index < self.count()).then_some(index)
+    }
+
+    /// Leaves the pieces no thread has taken yet untaken for good.
+    fn stop(&self) {
+        self.next.store(self.count(), Ordering::Relaxed);
+    }
+
+    fn convert(&self, index: usize, context: &Context) -> Rendered {
+        let text = &self.markdown[self.bounds[index]..self.bounds[index + 1]];
+        render_part(text, context, self.starts[index])
+    }
+
+    /// Everything from piece `index` on, in one piece, its diagrams
+    /// numbered on from `diagrams_before`.
+    fn convert_rest(&self, index: usize, diagrams_before: usize, context: &Context) -> Rendered {
+        let start = Start {
+            diagram: diagrams_before,
+            ..self.starts[index]
+        };
+        render_part(&self.markdown[self.bounds[index]..], context, start)
+    }
+}
+
+/// Converts every piece and emits each, in order, as soon as the ones
+/// before it are out. With more than one worker, that many threads convert
+/// the pieces in turn while this one only emits: pieces then finish about
+/// in order and few wait in memory for the ones before them (this thread
+/// converting too would run ahead of a slower piece and hold everything
+/// it converted meanwhile). With one worker, or no thread started, this
+/// thread converts them all.
+fn convert_in_order(
+    pieces: &Pieces,
+    context: &Context,
+    workers: usize,
+    emit: &mut dyn FnMut(Rendered),
+) {
+    let count = pieces.count();
+    let helpers_wanted = if workers > 1 { workers.min(count) } else { 0 };
+    std::thread::scope(|scope| {
+        let (sender, converted) = mpsc::channel::<(usize, Rendered)>();
+        let helpers: Vec<_> = (0..helpers_wanted)
+            .filter_map(|_| {
+                let sender = sender.clone();
+                // A thread the system will not start leaves its share to
+                // the others, or to this thread when none starts.
                 std::thread::Builder::new()
                     .name("storage-part".into())
-                    .spawn_scoped(scope, move || render_part(piece, context, *start))
+                    .spawn_scoped(scope, move || {
+                        while let Some(index) = pieces.take() {
+                            let part = pieces.convert(index, context);
+                            if sender.send((index, part)).is_err() {
+                                break;
+                            }
+                        }
+                    })
                     .ok()
             })
             .collect();
-        let mut all = vec![render_part(pieces[0], context, starts[0])];
-        for (handle, (piece, start)) in handles.into_iter().zip(pieces.iter().zip(&starts).skip(1))
-        {
-            // A part whose thread panicked is converted again here, where
-            // a panic is the caller's as it would be without parts.
-            let part = handle.and_then(|h| h.join().ok());
-            all.push(part.unwrap_or_else(|| render_part(piece, context, *start)));
+        // Only the helpers hold senders now: when they have all ended,
+        // receiving fails instead of waiting.
+        drop(sender);
+        let mut waiting: BTreeMap<usize, Rendered> = BTreeMap::new();
+        let mut diagrams_out = 0;
+        for index in 0..count {
+            let part = loop {
+                if let Some(part) = waiting.remove(&index) {
+                    break part;
+                }
+                if helpers.is_empty() {
+                    if let Some(mine) = pieces.take() {
+                        waiting.insert(mine, pieces.convert(mine, context));
+                        continue;
+                    }
+                }
+                match converted.recv() {
+                    Ok((done, part)) => {
+                        waiting.insert(done, part);
+                    }
+                    // The helper that took this piece panicked: it is
+                    // converted again here, where a panic is the caller's
+                    // as it would be without pieces.
+                    Err(_) => break pieces.convert(index, context),
+                }
+            };
+            let miscounted = part.diagrams.len() != pieces.diagrams[index];
+            diagrams_out += part.diagrams.len();
+            // This piece's own numbering is right (the counts before it
+            // held), but the pieces after it were numbered from a wrong
+            // count: the rest of the document is converted again, in one
+            // piece, numbered on from what was really found.
+            if miscounted && index + 1 < count {
+                pieces.stop();
+                emit(part);
+                emit(pieces.convert_rest(index + 1, diagrams_out, context));
+                break;
+            }
+            emit(part);
         }
-        all
+        // Dropping the receiver ends helpers that are still sending.
+        drop(converted);
+        for helper in helpers {
+            // A helper's panic was answered above.
+            let _ = helper.join();
+        }
     });
-    // Each part numbered its diagrams on from the counts of the parts
-    // before it; should a part hold another number than counted, the
-    // document is converted whole instead.
-    let counted = rendered
-        .iter()
-        .zip(&cuts.diagrams)
-        .all(|(part, expected)| part.diagrams.len() == *expected);
-    if !counted {
-        return render_part(markdown, context, Start::default());
-    }
-    // The first part's body grows in place to hold the others: a large
-    // buffer grows without copying what it holds, and only the bytes
-    // appended are new memory.
-    let total: usize = rendered.iter().map(|r| r.storage.len()).sum();
-    let mut parts = rendered.into_iter();
-    let mut whole = parts.next().unwrap_or_default();
-    whole.storage.reserve_exact(total - whole.storage.len());
-    for part in parts {
-        whole.storage.push_str(&part.storage);
-        whole.diagrams.extend(part.diagrams);
-        whole.unresolved.extend(part.unresolved);
-        whole.attachments_used.extend(part.attachments_used);
-    }
-    whole
 }
 
 /// Where a document is cut, and how many Mermaid diagrams each part holds.
@@ -112,19 +224,19 @@ pub(super) struct Cuts {
     pub(super) diagrams: Vec<usize>,
 }
 
-/// Where `markdown` is cut into at most `parts` parts of at least
-/// `min_part` bytes each; no cuts when it is not cut. One pass over the
-/// lines (this runs before any part starts converting).
-pub(super) fn cut_points(markdown: &str, parts: usize, min_part: usize) -> Cuts {
-    if parts < 2 || markdown.len() < 2 * min_part || ties_parts_together(markdown) {
+/// Where `markdown` is cut into pieces of at least `piece` bytes each (a
+/// piece ends at the first cut point past that); no cuts when it is not
+/// cut. One pass over the lines (this runs before any piece converts).
+pub(super) fn cut_points(markdown: &str, piece: usize) -> Cuts {
+    let piece = piece.max(1);
+    if markdown.len() < 2 * piece || ties_parts_together(markdown) {
         return Cuts::default();
     }
-    let target = (markdown.len() / parts).max(min_part);
     let mut cuts = Cuts {
         at: Vec::new(),
         diagrams: vec![0],
     };
-    let mut next_cut = target;
+    let mut next_cut = piece;
     let mut fence: Option<Fence> = None;
     let mut previous_blank = true;
     let mut start = 0;
@@ -153,14 +265,13 @@ pub(super) fn cut_points(markdown: &str, parts: usize, min_part: usize) -> Cuts 
             continue;
         }
         if previous_blank
-            && cuts.at.len() + 1 < parts
             && line_start >= next_cut
-            && markdown.len() - line_start >= min_part
+            && markdown.len() - line_start >= piece
             && is_atx_heading(line)
         {
             cuts.at.push(line_start);
             cuts.diagrams.push(0);
-            next_cut = line_start + target;
+            next_cut = line_start + piece;
         }
         previous_blank = line.trim().is_empty();
     }
@@ -252,22 +363,29 @@ mod tests {
     }
 
     #[test]
-    fn cuts_at_headings_after_a_blank_line_near_equal_sizes() {
+    fn cuts_at_the_first_heading_after_a_blank_line_past_each_piece() {
         let doc = sections(40, "text text text");
-        let cuts = cut_points(&doc, 2, 16).at;
-        assert_eq!(cuts.len(), 1);
-        // The first heading at or after the middle.
-        assert!(cuts[0] >= doc.len() / 2 && cuts[0] < doc.len() / 2 + 32);
+        let third = doc.len() / 3;
+        let cuts = cut_points(&doc, third).at;
+        assert_eq!(cuts.len(), 1, "a last piece would be too small");
+        // The first heading at or after a third.
+        assert!(cuts[0] >= third && cuts[0] < third + 32);
         assert!(
-            doc[cuts[0]..].starts_with("## Part 2"),
+            doc[cuts[0]..].starts_with("## Part 1"),
             "{}",
             &doc[cuts[0]..]
         );
-        let cuts = cut_points(&doc, 4, 16).at;
+        let fifth = doc.len() / 5;
+        let cuts = cut_points(&doc, fifth).at;
         assert_eq!(cuts.len(), 3);
-        for cut in cuts {
-            assert!(doc[cut..].starts_with("## Part "));
+        for (cut, next) in cuts.iter().zip(cuts.iter().skip(1)) {
+            assert!(doc[*cut..].starts_with("## Part "));
+            assert!(next - cut >= fifth, "{cut} {next}");
         }
+        assert!(
+            doc.len() - cuts[2] >= fifth,
+            "the last piece is not smaller"
+        );
     }
 
     #[test]
@@ -275,11 +393,11 @@ mod tests {
         // A shorter run of the marker does not close the fence.
         let fenced = "````text\n\n# not a heading\n\n```\n\n# still not\n````\n\n";
         let doc = format!("{}{fenced}{}", sections(10, "a"), sections(10, "b"));
-        for cut in cut_points(&doc, 8, 1).at {
+        for cut in cut_points(&doc, 1).at {
             assert!(!doc[cut..].starts_with("# not") && !doc[cut..].starts_with("# still"));
         }
         let tilde = format!("{}~~~\n\n# inside\n\n~~~~\n\n# outside\n", sections(4, "a"));
-        let cuts = cut_points(&tilde, 8, 1).at;
+        let cuts = cut_points(&tilde, 1).at;
         assert!(cuts.iter().all(|c| !tilde[*c..].starts_with("# inside")));
         assert!(cuts.iter().any(|c| tilde[*c..].starts_with("# outside")));
     }
@@ -287,7 +405,7 @@ mod tests {
     #[test]
     fn needs_a_blank_line_before_and_a_real_heading() {
         let doc = "intro\n# glued\n\n#nospace\n\n####### seven\n\n# real\n\nend\n";
-        let cuts = cut_points(doc, 8, 1).at;
+        let cuts = cut_points(doc, 1).at;
         assert_eq!(cuts.len(), 1);
         assert!(doc[cuts[0]..].starts_with("# real"));
     }
@@ -303,7 +421,7 @@ mod tests {
         ];
         for extra in tied {
             let doc = format!("{}{extra}\n\n{}", sections(10, "a"), sections(10, "b"));
-            assert!(cut_points(&doc, 2, 1).at.is_empty(), "{extra}");
+            assert!(cut_points(&doc, 1).at.is_empty(), "{extra}");
         }
     }
 
@@ -311,20 +429,49 @@ mod tests {
     fn counts_the_diagrams_of_each_part() {
         let diagram =
             "```Mermaid {init}\nflowchart LR\n  A --> B\n```\n\n~~~mermaid\ngraph TD\n~~~\n\n";
-        let doc = format!(
-            "{}{diagram}{}```text\n```mermaid\n```\n\n",
-            sections(10, "a"),
-            sections(10, "b")
-        );
-        let cuts = cut_points(&doc, 2, 16);
-        assert_eq!(cuts.at.len(), 1);
+        let first = format!("{}{diagram}", sections(10, "a"));
+        let doc = format!("{first}{}```text\n```mermaid\n```\n\n", sections(20, "b"));
+        let cuts = cut_points(&doc, first.len());
+        assert_eq!(cuts.at, vec![first.len()]);
         assert_eq!(cuts.diagrams, vec![2, 0], "a fence inside a fence is text");
     }
 
     #[test]
-    fn small_documents_and_one_part_are_not_cut() {
+    fn a_miscounted_piece_has_the_rest_converted_again_from_what_was_found() {
+        let diagram = "```mermaid\nflowchart LR\n  A --> B\n```\n\n";
+        let doc = format!(
+            "{}{diagram}{}{diagram}{}",
+            sections(4, "a"),
+            sections(4, "b"),
+            sections(4, "c")
+        );
+        let context = Context::default();
+        let whole = render_part(&doc, &context, Start::default());
+        // Cut at every section, then claim the first diagram's piece has
+        // none: the pieces after it would be numbered from 0.
+        let mut cuts = cut_points(&doc, 1);
+        let with_diagram = cuts.diagrams.iter().position(|n| *n == 1).unwrap();
+        cuts.diagrams[with_diagram] = 0;
+        let pieces = Pieces::new(&doc, &cuts);
+        for workers in [1, 3] {
+            pieces.next.store(0, Ordering::Relaxed);
+            let mut out = Vec::new();
+            convert_in_order(&pieces, &context, workers, &mut |part| out.push(part));
+            assert_eq!(out.len(), with_diagram + 2, "the rest in one piece");
+            let numbers: Vec<&str> = out
+                .iter()
+                .flat_map(|p| p.diagrams.iter().map(|d| d.file_name.as_str()))
+                .collect();
+            assert_eq!(numbers, ["diagram-1.png", "diagram-2.png"]);
+            let body: String = out.iter().map(|p| p.storage.as_str()).collect();
+            assert_eq!(body, whole.storage);
+        }
+    }
+
+    #[test]
+    fn documents_under_two_pieces_are_not_cut() {
         let doc = sections(40, "text");
-        assert!(cut_points(&doc, 1, 1).at.is_empty());
-        assert!(cut_points(&doc, 2, doc.len()).at.is_empty());
+        assert!(cut_points(&doc, doc.len() / 2 + 1).at.is_empty());
+        assert_eq!(cut_points(&doc, doc.len() / 3).at.len(), 1);
     }
 }

@@ -4,9 +4,9 @@
 
 use proptest::prelude::*;
 
-use super::parts::render as render_in_parts;
+use super::parts;
 use super::tests::well_formed;
-use super::{render_part, Context, Start};
+use super::{render_part, Context, Rendered, Start};
 
 /// The evidence tests' attachments and page links, with a severity.
 fn context() -> Context {
@@ -76,7 +76,20 @@ fn assemble(picks: &[usize], tying: Option<usize>, crlf: bool) -> String {
     doc
 }
 
-fn whole(markdown: &str, context: &Context) -> super::Rendered {
+/// Converts in pieces of about `piece` bytes on `workers` threads, joining
+/// what is emitted in order.
+fn render_in_parts(markdown: &str, context: &Context, workers: usize, piece: usize) -> Rendered {
+    let mut joined = Rendered::default();
+    parts::render(markdown, context, workers, piece, &mut |part| {
+        joined.storage.push_str(&part.storage);
+        joined.diagrams.extend(part.diagrams);
+        joined.unresolved.extend(part.unresolved);
+        joined.attachments_used.extend(part.attachments_used);
+    });
+    joined
+}
+
+fn whole(markdown: &str, context: &Context) -> Rendered {
     render_part(markdown, context, Start::default())
 }
 
@@ -88,11 +101,12 @@ proptest! {
         picks in proptest::collection::vec(0usize..100, 1..80),
         tying in proptest::option::weighted(0.2, 0usize..10),
         crlf in proptest::bool::weighted(0.1),
-        parts in 2usize..6,
+        workers in 1usize..5,
+        piece in 1usize..600,
     ) {
         let doc = assemble(&picks, tying, crlf);
         let context = context();
-        let in_parts = render_in_parts(&doc, &context, parts, 1);
+        let in_parts = render_in_parts(&doc, &context, workers, piece);
         prop_assert_eq!(in_parts, whole(&doc, &context));
     }
 }
@@ -101,14 +115,15 @@ proptest! {
 fn a_large_rca_with_diagrams_in_every_part_is_numbered_through() {
     let picks: Vec<usize> = (0..16000).collect();
     let doc = assemble(&picks, None, false);
-    assert!(doc.len() > 4 * super::MIN_PART, "{}", doc.len());
+    assert!(doc.len() > 8 * super::PIECE, "{}", doc.len());
     let context = context();
-    let in_parts = render_in_parts(&doc, &context, 4, super::MIN_PART);
+    let in_parts = render_in_parts(&doc, &context, 4, super::PIECE);
     let expected = whole(&doc, &context);
-    assert_eq!(
-        super::parts::cut_points(&doc, 4, super::MIN_PART).at.len(),
-        3,
-        "the document is cut"
+    let cuts = super::parts::cut_points(&doc, super::PIECE);
+    assert!(cuts.at.len() >= 7, "the document is cut: {cuts:?}");
+    assert!(
+        cuts.diagrams.iter().all(|n| *n > 0),
+        "every piece holds diagrams: {cuts:?}"
     );
     assert_eq!(in_parts.diagrams.len(), expected.diagrams.len());
     let last = in_parts.diagrams.last().unwrap();
@@ -124,4 +139,16 @@ fn a_large_rca_with_diagrams_in_every_part_is_numbered_through() {
         1,
         "one severity lozenge"
     );
+}
+
+#[test]
+fn render_and_render_to_give_the_whole_body() {
+    let picks: Vec<usize> = (0..6000).collect();
+    let doc = assemble(&picks, None, false);
+    let context = context();
+    let expected = whole(&doc, &context);
+    assert_eq!(super::render(&doc, &context), expected);
+    let mut written = Vec::new();
+    super::render_to(&doc, &context, &mut written).unwrap();
+    assert_eq!(String::from_utf8(written).unwrap(), expected.storage);
 }
