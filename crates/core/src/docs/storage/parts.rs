@@ -71,22 +71,18 @@ impl<'a> Pieces<'a> {
         bounds.push(0);
         bounds.extend(&cuts.at);
         bounds.push(markdown.len());
-        let mut line = 1;
         let mut diagram = 0;
-        let starts = bounds
-            .windows(2)
+        let starts = cuts
+            .lines
+            .iter()
             .zip(&cuts.diagrams)
             .enumerate()
-            .map(|(i, (piece, diagrams))| {
+            .map(|(i, (line, diagrams))| {
                 let start = Start {
-                    line,
+                    line: *line,
                     diagram,
                     first: i == 0,
                 };
-                line += markdown.as_bytes()[piece[0]..piece[1]]
-                    .iter()
-                    .filter(|b| **b == b'\n')
-                    .count();
                 diagram += diagrams;
                 start
             })
@@ -215,38 +211,45 @@ fn convert_in_order(
     });
 }
 
-/// Where a document is cut, and how many Mermaid diagrams each part holds.
+/// Where a document is cut, how many Mermaid diagrams each piece holds and
+/// on which line each starts.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(super) struct Cuts {
-    /// Byte offsets where a part starts, after the first.
+    /// Byte offsets where a piece starts, after the first.
     pub(super) at: Vec<usize>,
-    /// Mermaid diagrams in each part (one more entry than `at`).
+    /// Mermaid diagrams in each piece (one more entry than `at`).
     pub(super) diagrams: Vec<usize>,
+    /// The line (from 1) each piece starts on (one more entry than `at`).
+    pub(super) lines: Vec<usize>,
 }
 
 /// Where `markdown` is cut into pieces of at least `piece` bytes each (a
 /// piece ends at the first cut point past that); no cuts when it is not
-/// cut. One pass over the lines (this runs before any piece converts).
+/// cut. One pass over the lines (this runs before any piece converts, so
+/// it looks at each line's first bytes and little else).
 pub(super) fn cut_points(markdown: &str, piece: usize) -> Cuts {
     let piece = piece.max(1);
     if markdown.len() < 2 * piece || ties_parts_together(markdown) {
         return Cuts::default();
     }
+    let bytes = markdown.as_bytes();
     let mut cuts = Cuts {
         at: Vec::new(),
         diagrams: vec![0],
+        lines: vec![1],
     };
     let mut next_cut = piece;
     let mut fence: Option<Fence> = None;
     let mut previous_blank = true;
+    let mut line_number = 1;
     let mut start = 0;
-    while start < markdown.len() {
-        let end = markdown[start..]
-            .find('\n')
-            .map_or(markdown.len(), |n| start + n + 1);
+    while start < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |n| start + n + 1);
         let line = &markdown[start..end];
         let line_start = start;
         start = end;
+        let this_line = line_number;
+        line_number += 1;
         if let Some(open) = &fence {
             if open.is_closed_by(line) {
                 fence = None;
@@ -266,14 +269,15 @@ pub(super) fn cut_points(markdown: &str, piece: usize) -> Cuts {
         }
         if previous_blank
             && line_start >= next_cut
-            && markdown.len() - line_start >= piece
+            && bytes.len() - line_start >= piece
             && is_atx_heading(line)
         {
             cuts.at.push(line_start);
             cuts.diagrams.push(0);
+            cuts.lines.push(this_line);
             next_cut = line_start + piece;
         }
-        previous_blank = line.trim().is_empty();
+        previous_blank = is_blank(line);
     }
     if cuts.at.is_empty() {
         return Cuts::default();
@@ -281,24 +285,25 @@ pub(super) fn cut_points(markdown: &str, piece: usize) -> Cuts {
     cuts
 }
 
+/// Only spaces and tabs (and the line's end): CommonMark's blank line.
+fn is_blank(line: &str) -> bool {
+    line.bytes()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
 /// A link reference definition, a line starting with `<` (after any
 /// spaces), or a fence marker anywhere but at the start of a line.
 fn ties_parts_together(markdown: &str) -> bool {
-    let not_at_line_start = |at: usize| at > 0 && markdown.as_bytes().get(at - 1) != Some(&b'\n');
-    markdown.contains("]:")
-        || markdown.starts_with('<')
-        || markdown.match_indices('<').any(|(at, _)| {
-            // Only spaces between the line's start and the `<`.
-            let before = &markdown[..at];
-            let line_start = before.rfind('\n').map_or(0, |n| n + 1);
-            before[line_start..].bytes().all(|b| b == b' ')
-        })
-        || markdown
-            .match_indices("```")
-            .any(|(at, _)| not_at_line_start(at))
-        || markdown
-            .match_indices("~~~")
-            .any(|(at, _)| not_at_line_start(at))
+    let bytes = markdown.as_bytes();
+    let not_at_line_start = |at: usize| at > 0 && bytes[at - 1] != b'\n';
+    let only_spaces_before = |at: usize| {
+        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |n| n + 1);
+        bytes[line_start..at].iter().all(|b| *b == b' ')
+    };
+    memchr::memmem::find(bytes, b"]:").is_some()
+        || memchr::memchr_iter(b'<', bytes).any(only_spaces_before)
+        || memchr::memmem::find_iter(bytes, b"```").any(not_at_line_start)
+        || memchr::memmem::find_iter(bytes, b"~~~").any(not_at_line_start)
 }
 
 /// `#` to `######` in column 0, then a space, a tab or the line's end.
