@@ -131,6 +131,19 @@ fn side_by_side<M: Measurement>(c: &mut Criterion<M>, name: &str, measurement: f
             )
         })
     });
+    // The same writer as the product runs it on a single core: in 16 KiB
+    // pieces one after another, each parse tree small enough to stay in
+    // the cache.
+    group.bench_function("storage writer, in pieces on one core", |b| {
+        b.iter_custom(|iters| {
+            interleaved(
+                &measurement(),
+                iters,
+                || pulldown_html(&doc),
+                || storage::render_on(&doc, &Context::default(), 1),
+            )
+        })
+    });
     group.bench_function("pulldown-cmark push_html", |b| {
         b.iter_custom(|iters| {
             interleaved(

@@ -38,11 +38,17 @@ pub fn markdown_to_storage(markdown: &str) -> String {
 /// A large document is cut into pieces converted on several cores at once
 /// (see [`parts`]); the result is the same as converting it whole.
 pub fn render(markdown: &str, context: &Context) -> Rendered {
+    render_on(markdown, context, workers())
+}
+
+/// [`render`] on at most `workers` threads; with one, in pieces on the
+/// calling thread (the product's conversion on a single core).
+pub fn render_on(markdown: &str, context: &Context, workers: usize) -> Rendered {
     let mut whole: Option<Rendered> = None;
     parts::render(
         markdown,
         context,
-        workers(),
+        workers,
         PIECE,
         &mut |part| match &mut whole {
             Some(whole) => {
