@@ -4,14 +4,15 @@ markdown-to-confluence (md2conf, from PyPI) on the same 1 MiB RCA, and its
 Mermaid rendering with mermaid-cli (mmdc, from npm, driving Debian's
 chromium) on the same 50-node flowchart, in one run.
 
-    python3 scripts/compare_publishers.py [RUNS]
+    python3 scripts/compare_publishers.py [RUNS] [--render-only]
 
 Needs a release build (`cargo build --release -p ibridge-cli`). The
 script installs markdown-to-confluence into target/compare-venv (pip) and
 mermaid-cli into target/compare-node (npm, without puppeteer's own browser
 download) when missing; mermaid-cli runs only if a Chromium is installed
 (`apt-get install chromium`). Figures are medians over RUNS (default 7),
-on this machine, as ratios.
+on this machine, as ratios. `--render-only` stops after the Markdown
+comparison.
 """
 
 import json
@@ -123,7 +124,9 @@ def ensure_md2conf() -> Path:
 
 
 def main() -> None:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    render_only = "--render-only" in sys.argv[1:]
+    runs = int(args[0]) if args else 7
     if not IBRIDGE.exists():
         sys.exit("build first: cargo build --release -p ibridge-cli")
     with tempfile.TemporaryDirectory() as tmp:
@@ -171,6 +174,8 @@ def main() -> None:
     print(f"  ibridge connections list (start + open db){ib_start * 1000:8.1f} ms")
     print(f"  markdown-to-confluence {version} markdown_to_html {m2c_html * 1000:8.1f} ms (in-process, Markdown->HTML stage only)")
     print(f"  ratio: markdown-to-confluence HTML stage / ibridge whole process = {m2c_html / ib_render:.0f}x")
+    if render_only:
+        return
 
     mmdc, chrome = ensure_mmdc()
     with tempfile.TemporaryDirectory() as tmp:

@@ -29,8 +29,8 @@ use std::sync::mpsc;
 
 use super::{render_part, Context, Rendered, Start};
 
-/// Converts `markdown` in pieces of about `piece` bytes on up to `workers`
-/// threads (the calling one among them) and hands each piece's result to
+/// Converts `markdown` in pieces of about `piece` bytes on `workers`
+/// threads (see [`convert_in_order`]) and hands each piece's result to
 /// `emit`, in document order, as soon as the pieces before it are out; in
 /// one piece when it is not cut.
 ///
