@@ -2,11 +2,11 @@
 //! writer in one piece on one core, side by side with pulldown-cmark's own
 //! HTML writer walking the same events (the floor for any writer over this
 //! parser); then `render` as the product calls it, which cuts a large
-//! document into parts converted on every core, on the same RCA and on a
+//! document into pieces converted on every core, on the same RCA and on a
 //! 1 MiB RCA with 20 attached images and 5 Mermaid diagrams.
 //! The side-by-side pair is measured twice: in wall time, and in the
 //! benchmark thread's own CPU time, which other processes on a shared
-//! machine do not inflate (their share of the cores is wall time the
+//! machine inflate less (their share of the cores is wall time the
 //! thread spends waiting, not running).
 //! Run: `cargo bench -p ibridge-core --bench storage_format`.
 
@@ -157,13 +157,64 @@ fn side_by_side<M: Measurement>(c: &mut Criterion<M>, name: &str, measurement: f
     group.finish();
 }
 
+/// The writer's time over `push_html`'s, pair by pair: each pair runs the
+/// two back to back (in turn first), so both see the same state of a
+/// shared machine, and the median of the pairs' ratios is what a slow
+/// spell moves least. Printed beside criterion's own figures.
+fn paired_ratios(pairs: usize) {
+    let doc = one_megabyte_rca();
+    let mut wall = Vec::with_capacity(pairs);
+    let mut cpu = Vec::with_capacity(pairs);
+    let timed = |f: &dyn Fn()| {
+        let (started, cpu_started) = (std::time::Instant::now(), thread_cpu_ns());
+        f();
+        (
+            started.elapsed().as_nanos() as f64,
+            (thread_cpu_ns() - cpu_started) as f64,
+        )
+    };
+    let writer = || {
+        black_box(storage::render_whole(&doc, &Context::default()));
+    };
+    let html = || {
+        black_box(pulldown_html(&doc));
+    };
+    for pair in 0..pairs + 2 {
+        let (w, h) = if pair % 2 == 0 {
+            let w = timed(&writer);
+            (w, timed(&html))
+        } else {
+            let h = timed(&html);
+            (timed(&writer), h)
+        };
+        // The first two pairs warm the allocator and the caches.
+        if pair >= 2 {
+            wall.push(w.0 / h.0);
+            cpu.push(w.1 / h.1);
+        }
+    }
+    // Median and quartiles of the pairs' ratios.
+    let spread = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        (v[v.len() / 2], v[v.len() / 4], v[v.len() * 3 / 4])
+    };
+    let (wall, cpu) = (spread(&mut wall), spread(&mut cpu));
+    println!(
+        "1 MiB RCA, storage writer / push_html, {pairs} paired runs: \
+         wall time {:.2}x (quartiles {:.2}-{:.2}), \
+         thread CPU time {:.2}x (quartiles {:.2}-{:.2})",
+        wall.0, wall.1, wall.2, cpu.0, cpu.1, cpu.2
+    );
+}
+
 fn throughput(c: &mut Criterion) {
+    paired_ratios(61);
     side_by_side(c, "1 MiB RCA", || WallTime);
 
-    // What `render` does with a large document: cut into parts converted
+    // What `render` does with a large document: cut into pieces converted
     // on every core (the writer above runs in one piece, on one core).
     let doc = one_megabyte_rca();
-    let mut group = c.benchmark_group("1 MiB RCA, in parts on every core");
+    let mut group = c.benchmark_group("1 MiB RCA, in pieces on every core");
     group.throughput(Throughput::Bytes(doc.len() as u64));
     group.sample_size(30);
     group.bench_function("storage writer", |b| b.iter(|| markdown_to_storage(&doc)));
@@ -183,17 +234,22 @@ fn throughput(c: &mut Criterion) {
     group.finish();
 }
 
-/// CPU time of the calling thread (user + system) from the scheduler, in
-/// nanoseconds; shown with criterion's own time formatting.
+/// CPU time of the calling thread (user + system), in nanoseconds; shown
+/// with criterion's own time formatting.
 struct ThreadCpuTime(WallTime);
 
+/// `CLOCK_THREAD_CPUTIME_ID` brings the scheduler's count up to date when
+/// read (`/proc/thread-self/schedstat` moves only at scheduler ticks, too
+/// coarse for a conversion of a few milliseconds).
 fn thread_cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .expect("Linux scheduler statistics")
-        .split_whitespace()
-        .next()
-        .and_then(|ns| ns.parse().ok())
-        .expect("run time in nanoseconds")
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid timespec for the call to fill.
+    let read = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    assert_eq!(read, 0, "the thread's CPU clock");
+    now.tv_sec as u64 * 1_000_000_000 + now.tv_nsec as u64
 }
 
 impl Measurement for ThreadCpuTime {
