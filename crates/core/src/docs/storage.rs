@@ -51,12 +51,7 @@ pub fn render_on(markdown: &str, context: &Context, workers: usize) -> Rendered 
         workers,
         PIECE,
         &mut |part| match &mut whole {
-            Some(whole) => {
-                whole.storage.push_str(&part.storage);
-                whole.diagrams.extend(part.diagrams);
-                whole.unresolved.extend(part.unresolved);
-                whole.attachments_used.extend(part.attachments_used);
-            }
+            Some(whole) => whole.append(part),
             // The first piece's body grows to hold the whole document's.
             None => {
                 let mut first = part;

@@ -57,6 +57,16 @@ pub struct Rendered {
     pub attachments_used: std::collections::BTreeSet<String>,
 }
 
+impl Rendered {
+    /// Adds the piece of the document that follows this one.
+    pub(super) fn append(&mut self, next: Rendered) {
+        self.storage.push_str(&next.storage);
+        self.diagrams.extend(next.diagrams);
+        self.unresolved.extend(next.unresolved);
+        self.attachments_used.extend(next.attachments_used);
+    }
+}
+
 /// A destination that is a path beside the document rather than a URL, an
 /// absolute path, or an anchor on this page.
 pub fn is_relative(dest: &str) -> bool {

@@ -81,10 +81,7 @@ fn assemble(picks: &[usize], tying: Option<usize>, crlf: bool) -> String {
 fn render_in_parts(markdown: &str, context: &Context, workers: usize, piece: usize) -> Rendered {
     let mut joined = Rendered::default();
     parts::render(markdown, context, workers, piece, &mut |part| {
-        joined.storage.push_str(&part.storage);
-        joined.diagrams.extend(part.diagrams);
-        joined.unresolved.extend(part.unresolved);
-        joined.attachments_used.extend(part.attachments_used);
+        joined.append(part)
     });
     joined
 }
