@@ -2,7 +2,7 @@
 //! exactly what the whole converts to, so the pieces can be converted on
 //! several cores at once, a few at a time, in memory the size of a piece.
 //!
-//! A part starts at a top-level ATX heading (`#` … `######` in column 0)
+//! A piece starts at a top-level ATX heading (`#` … `######` in column 0)
 //! that follows a blank line and is outside any fenced code block. Such a
 //! line closes every open container (a list item or quote needs
 //! indentation or `>`; a paragraph, table or HTML block of kinds 6–7 ends
@@ -11,17 +11,17 @@
 //!
 //! A few constructs tie distant parts of a document together or make the
 //! fence tracking below inexact; a document with any of them is not cut
-//! at all (it converts in one piece, as before):
+//! at all (it converts in one piece):
 //! - a link reference definition (`[name]: url`, anywhere: a use may be in
-//!   another part) — any `]:` at all;
+//!   another piece) — any `]:` at all;
 //! - a line starting with `<` (an HTML block such as a comment may run
 //!   across blank lines);
 //! - a fence marker (```` ``` ```` or `~~~`) anywhere but at the start of a
 //!   line (a fence in a list item or quote, or an indented one, could
 //!   open or close where the tracking below cannot see it: only column-0
 //!   fences are certainly top level, so only they are tracked). With every
-//!   fence in column 0, the Mermaid diagrams of each part are counted
-//!   exactly, so each part numbers its diagrams on from the parts before.
+//!   fence in column 0, the Mermaid diagrams of each piece are counted
+//!   exactly, so each piece numbers its diagrams on from the pieces before.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
