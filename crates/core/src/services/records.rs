@@ -114,9 +114,9 @@ impl Services {
         lock(&self.core)?.document(id)
     }
 
-    /// The Confluence storage format a publish would send.
-    /// The document as Confluence storage format. Converting happens
-    /// outside the core's lock: a large document holds up nothing else.
+    /// The Confluence storage format a publish would send. Converting
+    /// happens outside the core's lock: a large document holds up nothing
+    /// else.
     pub fn render_document(&self, id: &str) -> Result<String> {
         let (markdown, context) = lock(&self.core)?.render_input(id)?;
         Ok(storage::render(&markdown, &context).storage)
