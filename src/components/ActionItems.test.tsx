@@ -20,7 +20,6 @@ vi.mock("../bindings", () => ({
     openLink: async () => ({ status: "ok", data: null }),
   },
 }));
-vi.mock("@tauri-apps/api/event", () => ({ listen: async () => () => {} }));
 
 import { ActionItems } from "./ActionItems";
 

@@ -17,7 +17,6 @@ vi.mock("../bindings", () => ({
     refreshDocumentTimeline: (...a: unknown[]) => refreshDocumentTimeline(...a),
   },
 }));
-vi.mock("@tauri-apps/api/event", () => ({ listen: async () => () => {} }));
 
 import { Documents } from "./Documents";
 

@@ -20,7 +20,6 @@ vi.mock("../ui/lifecycleApi", () => ({
     sync: vi.fn(),
   },
 }));
-vi.mock("@tauri-apps/api/event", () => ({ listen: async () => () => {} }));
 
 const incident = {
   id: "inc-1",

@@ -142,6 +142,10 @@ fn a_large_rca_with_diagrams_in_every_part_is_numbered_through() {
 fn render_and_render_to_give_the_whole_body() {
     let picks: Vec<usize> = (0..6000).collect();
     let doc = assemble(&picks, None, false);
+    assert!(
+        super::parts::cut_points(&doc, super::PIECE).at.len() > 4,
+        "the document is cut into pieces"
+    );
     let context = context();
     let expected = whole(&doc, &context);
     assert_eq!(super::render(&doc, &context), expected);
